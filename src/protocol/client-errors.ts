@@ -1,0 +1,38 @@
+import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
+
+/**
+ * connect-es reports a few mistakes of the client as `internal`: a request message that
+ * is not valid protobuf (truncated, wrong wire type, invalid UTF-8) and a compressed
+ * frame without a declared encoding. Those must be `invalid_argument`, or any client
+ * sending garbage trips the server's own error-rate alerts.
+ *
+ * The parse happens inside connect before interceptors run, so the hook is the request
+ * gate: it sees the handler context before the body is read, and connect aborts that
+ * context with the final error before it writes the error to the wire (for every
+ * protocol), which is where the code is corrected.
+ */
+export function reclassifyClientErrors(context: HandlerContext): void {
+  const { signal } = context;
+  signal.addEventListener(
+    "abort",
+    () => {
+      const reason: unknown = signal.reason;
+      if (reason instanceof ConnectError && isClientFault(reason)) {
+        (reason as { code: Code }).code = Code.InvalidArgument;
+      }
+    },
+    { once: true },
+  );
+}
+
+const clientFaultMessages = [
+  "parse binary: ",
+  "received compressed envelope, but do not know how to decompress",
+];
+
+function isClientFault(error: ConnectError): boolean {
+  return (
+    error.code === Code.Internal &&
+    clientFaultMessages.some((prefix) => error.rawMessage.startsWith(prefix))
+  );
+}

@@ -1,0 +1,77 @@
+import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import { create } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { type User, UserSchema, UserService } from "../gen/acme/user/v1/user_pb.ts";
+import type { UserRecord, UserStore } from "../store/user-store.ts";
+import { decodePageToken, encodePageToken } from "./page-token.ts";
+import { checkDisplayName, checkEmail, checkUserId, resolvePageSize } from "./user-checks.ts";
+
+/** Users read per store query while streaming ExportUsers. */
+const exportBatchSize = 200;
+
+/** Implements acme.user.v1.UserService on top of a UserStore. */
+export function createUserService(store: UserStore): ServiceImpl<typeof UserService> {
+  return {
+    async createUser(req) {
+      checkEmail(req.email);
+      checkDisplayName(req.displayName);
+      const created = await store.createUser({
+        id: crypto.randomUUID(),
+        email: req.email,
+        displayName: req.displayName,
+        createTimeMs: Date.now(),
+      });
+      if (!created) {
+        throw new ConnectError(`email: "${req.email}" is already taken`, Code.AlreadyExists);
+      }
+      return { user: toUser(created) };
+    },
+
+    async getUser(req) {
+      checkUserId(req.id);
+      const found = await store.getUser(req.id);
+      if (!found) {
+        throw new ConnectError(`user "${req.id}" not found`, Code.NotFound);
+      }
+      return { user: toUser(found) };
+    },
+
+    async listUsers(req) {
+      const pageSize = resolvePageSize(req.pageSize);
+      const after = decodePageToken(req.pageToken);
+      // One extra row tells whether another page exists, so the last page has no token.
+      const rows = await store.listUsers(after, pageSize + 1);
+      const page = rows.slice(0, pageSize);
+      const last = page.at(-1);
+      return {
+        users: page.map(toUser),
+        nextPageToken: rows.length > pageSize && last ? encodePageToken(last.position) : "",
+      };
+    },
+
+    async *exportUsers(_req, context) {
+      let after = 0;
+      for (;;) {
+        context.signal.throwIfAborted();
+        const batch = await store.listUsers(after, exportBatchSize);
+        for (const record of batch) {
+          yield { user: toUser(record) };
+        }
+        const last = batch.at(-1);
+        if (batch.length < exportBatchSize || !last) {
+          return;
+        }
+        after = last.position;
+      }
+    },
+  };
+}
+
+function toUser(record: UserRecord): User {
+  return create(UserSchema, {
+    id: record.id,
+    email: record.email,
+    displayName: record.displayName,
+    createTime: timestampFromMs(record.createTimeMs),
+  });
+}

@@ -1,0 +1,19 @@
+/** A stored user. `position` orders users by creation and is the paging cursor. */
+export interface UserRecord {
+  position: number;
+  id: string;
+  email: string;
+  displayName: string;
+  createTimeMs: number;
+}
+
+export type NewUser = Omit<UserRecord, "position">;
+
+/** Persistence port of the user service. */
+export interface UserStore {
+  /** Inserts a user; resolves to undefined when the email is already taken. */
+  createUser(user: NewUser): Promise<UserRecord | undefined>;
+  getUser(id: string): Promise<UserRecord | undefined>;
+  /** Users created after `afterPosition` (0 for the start), oldest first. */
+  listUsers(afterPosition: number, limit: number): Promise<UserRecord[]>;
+}
