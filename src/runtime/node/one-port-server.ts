@@ -22,11 +22,13 @@ export interface OnePortServer {
 /**
  * Serves one handler to HTTP/1.1 and cleartext HTTP/2 (h2c prior knowledge) on one port.
  *
- * Node's h2c server rejects HTTP/1.1 and `allowHTTP1` needs TLS, so a plain TCP server
- * reads the first bytes of each connection and hands the socket to the right server.
- * The bytes are pushed back with `unshift`: node:http reads them from the stream buffer,
- * and node:http2 feeds a session whatever is already buffered before it reads the socket
- * natively, so neither protocol pays for a JavaScript stream wrapper afterwards.
+ * Node's h2c server rejects HTTP/1.1 and `allowHTTP1` needs TLS. So the HTTP/1.1 server
+ * listens (keeping its own connection tracking, header/request timeouts and graceful
+ * close), but its connection listener is wrapped: the first bytes of each connection
+ * pick the protocol. The bytes are pushed back with `unshift`: node:http reads them from
+ * the stream buffer, and node:http2 feeds a new session whatever is already buffered
+ * before it reads the socket natively, so neither protocol pays for a JavaScript stream
+ * wrapper afterwards.
  */
 export function listenOnePort(
   handler: ReturnType<typeof connectNodeAdapter>,
@@ -39,21 +41,30 @@ export function listenOnePort(
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
   });
-  const tcp = net.createServer((socket) => routeConnection(socket, h1, h2));
+  const [serveHttp1] = h1.listeners("connection") as ((socket: net.Socket) => void)[];
+  if (!serveHttp1) {
+    throw new Error("node:http server has no connection listener to wrap");
+  }
+  h1.removeAllListeners("connection");
+  h1.on("connection", (socket: net.Socket) =>
+    routeConnection(socket, (s) => serveHttp1.call(h1, s), (s) => h2.emit("connection", s)),
+  );
 
   return new Promise((resolve, reject) => {
-    tcp.once("error", reject);
-    tcp.listen(options.port, options.host, () => {
-      tcp.off("error", reject);
+    h1.once("error", reject);
+    h1.listen(options.port, options.host, () => {
+      h1.off("error", reject);
       resolve({
-        address: tcp.address() as net.AddressInfo,
-        close: (graceMs) => closeGracefully(tcp, h1, sessions, graceMs),
+        address: h1.address() as net.AddressInfo,
+        close: (graceMs) => closeGracefully(h1, sessions, graceMs),
       });
     });
   });
 }
 
-function routeConnection(socket: net.Socket, h1: http.Server, h2: http2.Http2Server): void {
+type ServeSocket = (socket: net.Socket) => void;
+
+function routeConnection(socket: net.Socket, serveHttp1: ServeSocket, serveHttp2: ServeSocket): void {
   let head: Buffer = Buffer.alloc(0);
   const onError = () => socket.destroy();
   const onData = (chunk: Buffer) => {
@@ -69,9 +80,9 @@ function routeConnection(socket: net.Socket, h1: http.Server, h2: http2.Http2Ser
     socket.pause();
     socket.unshift(head);
     if (looksLikeH2) {
-      h2.emit("connection", socket);
+      serveHttp2(socket);
     } else {
-      h1.emit("connection", socket);
+      serveHttp1(socket);
       socket.resume();
     }
   };
@@ -81,14 +92,14 @@ function routeConnection(socket: net.Socket, h1: http.Server, h2: http2.Http2Ser
 }
 
 async function closeGracefully(
-  tcp: net.Server,
   h1: http.Server,
   sessions: Set<http2.ServerHttp2Session>,
   graceMs: number,
 ): Promise<void> {
-  // The TCP server owns every socket, so its close callback means all connections ended.
-  const closed = new Promise<void>((resolve) => tcp.close(() => resolve()));
-  h1.closeIdleConnections();
+  // h1 owns the listening socket and so every connection, HTTP/2 ones included: its
+  // close callback runs once all of them have ended. close() also drops idle HTTP/1.1
+  // keep-alive connections.
+  const closed = new Promise<void>((resolve) => h1.close(() => resolve()));
   for (const session of sessions) {
     session.close(); // GOAWAY: open streams finish, no new ones start
   }

@@ -1,0 +1,81 @@
+import net from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  badInputContract,
+  envelope,
+  invalidUtf8Protobuf,
+  truncatedProtobuf,
+} from "../shared/bad-input-contract.ts";
+import { grpcStatusOf, http2Post } from "./http2-post.ts";
+import { startTestServer } from "./test-server.ts";
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.stop());
+
+describe("bad input over HTTP/1.1 (Connect, gRPC-Web)", () => {
+  badInputContract((path, init) => fetch(server.url + path, init));
+});
+
+describe("bad input over gRPC (HTTP/2)", () => {
+  const grpc = { "content-type": "application/grpc+proto", te: "trailers" };
+  const createUser = "/acme.user.v1.UserService/CreateUser";
+
+  it("should answer a malformed protobuf message with INVALID_ARGUMENT", async () => {
+    for (const body of [truncatedProtobuf, invalidUtf8Protobuf]) {
+      const result = await http2Post(server.url, createUser, grpc, envelope(body));
+      expect(grpcStatusOf(result)).toBe(3);
+      expect(String(result.trailers["grpc-message"] ?? result.headers["grpc-message"])).not.toMatch(/\s+at /);
+    }
+  });
+
+  it("should answer an envelope whose length prefix lies with INVALID_ARGUMENT", async () => {
+    const result = await http2Post(server.url, createUser, grpc, envelope(new Uint8Array(10), 100));
+    expect(grpcStatusOf(result)).toBe(3);
+  });
+
+  it("should refuse a message over 4 MiB with RESOURCE_EXHAUSTED", async () => {
+    const result = await http2Post(server.url, createUser, grpc, envelope(new Uint8Array(8), 4 * 1024 * 1024 + 1));
+    expect(grpcStatusOf(result)).toBe(8);
+  });
+
+  it("should answer an unknown method with 404, which gRPC clients read as UNIMPLEMENTED", async () => {
+    const result = await http2Post(server.url, "/acme.user.v1.UserService/Nope", grpc, envelope(new Uint8Array()));
+    expect(result.status).toBe(404);
+  });
+});
+
+describe("connection sniffing", () => {
+  it("should serve HTTP/2 when the preface arrives in pieces", async () => {
+    const { port } = new URL(server.url);
+    const socket = net.connect(Number(port), "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.setNoDelay(true);
+    const reply = new Promise<Buffer>((resolve) => socket.once("data", resolve));
+    socket.write("PRI * HTTP/2.0\r\n");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Rest of the preface, then an empty SETTINGS frame.
+    socket.write(Buffer.concat([Buffer.from("\r\nSM\r\n\r\n"), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]));
+    const first = await reply;
+    expect(first[3]).toBe(4); // the server's SETTINGS frame
+    socket.destroy();
+  });
+
+  it("should answer HTTP/1.1 garbage with 400 and keep serving", async () => {
+    const { port } = new URL(server.url);
+    const socket = net.connect(Number(port), "127.0.0.1");
+    const reply = new Promise<string>((resolve) => socket.once("data", (data) => resolve(data.toString())));
+    socket.write("NOT HTTP AT ALL\r\n\r\n");
+    expect(await reply).toMatch(/^HTTP\/1\.1 400/);
+    socket.destroy();
+    const response = await fetch(`${server.url}/acme.user.v1.UserService/ListUsers`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(response.status).toBe(200);
+    await response.body?.cancel();
+  });
+});

@@ -1,0 +1,57 @@
+import { fileURLToPath } from "node:url";
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { uniqueEmail } from "../shared/user-service-contract.ts";
+import { startTestServer } from "./test-server.ts";
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let client: grpc.Client & Record<string, Function>;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const definition = protoLoader.loadSync("acme/user/v1/user.proto", {
+    keepCase: true,
+    includeDirs: [fileURLToPath(new URL("../../proto", import.meta.url))],
+  });
+  const proto = grpc.loadPackageDefinition(definition) as any;
+  client = new proto.acme.user.v1.UserService(new URL(server.url).host, grpc.credentials.createInsecure());
+});
+afterAll(async () => {
+  client.close();
+  await server.stop();
+});
+
+function unary<T>(method: string, request: object): Promise<T> {
+  return new Promise((resolve, reject) =>
+    client[method]!(request, (error: grpc.ServiceError | null, response: T) =>
+      error ? reject(error) : resolve(response),
+    ),
+  );
+}
+
+describe("@grpc/grpc-js client", () => {
+  it("should create and get a user", async () => {
+    const email = uniqueEmail("grpcjs");
+    const created = await unary<any>("CreateUser", { email, display_name: "Grace" });
+    expect(created.user.email).toBe(email);
+    const got = await unary<any>("GetUser", { id: created.user.id });
+    expect(got.user.display_name).toBe("Grace");
+  });
+
+  it("should receive status codes", async () => {
+    const error = await unary("GetUser", { id: "missing" }).catch((e: grpc.ServiceError) => e);
+    expect((error as grpc.ServiceError).code).toBe(grpc.status.NOT_FOUND);
+    const invalid = await unary("CreateUser", { email: "nope", display_name: "X" }).catch((e) => e);
+    expect((invalid as grpc.ServiceError).code).toBe(grpc.status.INVALID_ARGUMENT);
+  });
+
+  it("should stream ExportUsers to the end", async () => {
+    const stream = client.ExportUsers!({}) as grpc.ClientReadableStream<any>;
+    const ids: string[] = [];
+    for await (const message of stream) {
+      ids.push(message.user.id);
+    }
+    expect(ids.length).toBeGreaterThanOrEqual(1);
+  });
+});

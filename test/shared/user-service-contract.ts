@@ -1,0 +1,110 @@
+import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { expect, it } from "vitest";
+import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
+
+/** A unique email, so contract runs can share one database. */
+export function uniqueEmail(tag = "user"): string {
+  return `${tag}-${crypto.randomUUID()}@example.com`;
+}
+
+async function codeOf(call: Promise<unknown>): Promise<ConnectError> {
+  const error = await call.then(
+    () => undefined,
+    (reason: unknown) => ConnectError.from(reason),
+  );
+  if (!error) {
+    throw new Error("expected the call to fail");
+  }
+  return error;
+}
+
+/**
+ * The behaviour of UserService every runtime and protocol must show. Registers `it`
+ * blocks; call it inside a `describe` with the transport under test.
+ */
+export function userServiceContract(transport: () => Transport): void {
+  const client = () => createClient(UserService, transport());
+
+  it("should create a user and get it back", async () => {
+    const email = uniqueEmail("ada");
+    const { user } = await client().createUser({ email, displayName: "Ada Lovelace" });
+    expect(user?.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(user?.email).toBe(email);
+    expect(user?.displayName).toBe("Ada Lovelace");
+    expect(Number(user?.createTime?.seconds)).toBeGreaterThan(1_700_000_000);
+
+    const got = await client().getUser({ id: user?.id ?? "" });
+    expect(got.user).toEqual(user);
+  });
+
+  it("should answer a taken email with already_exists, case-insensitively", async () => {
+    const email = uniqueEmail("taken");
+    await client().createUser({ email, displayName: "First" });
+    const error = await codeOf(client().createUser({ email: email.toUpperCase(), displayName: "Second" }));
+    expect(error.code).toBe(Code.AlreadyExists);
+    expect(error.rawMessage).toContain("email");
+  });
+
+  it("should answer an unknown id with not_found", async () => {
+    const error = await codeOf(client().getUser({ id: crypto.randomUUID() }));
+    expect(error.code).toBe(Code.NotFound);
+  });
+
+  it("should name the field of invalid input", async () => {
+    const cases = [
+      { request: { email: "", displayName: "X" }, field: "email" },
+      { request: { email: "not-an-email", displayName: "X" }, field: "email" },
+      { request: { email: uniqueEmail(), displayName: "" }, field: "display_name" },
+    ];
+    for (const { request, field } of cases) {
+      const error = await codeOf(client().createUser(request));
+      expect(error.code).toBe(Code.InvalidArgument);
+      expect(error.rawMessage.startsWith(`${field}:`)).toBe(true);
+    }
+    const list = await codeOf(client().listUsers({ pageToken: "garbage" }));
+    expect(list.code).toBe(Code.InvalidArgument);
+    expect(list.rawMessage).toContain("page_token");
+    const size = await codeOf(client().listUsers({ pageSize: 101 }));
+    expect(size.code).toBe(Code.InvalidArgument);
+    expect(size.rawMessage).toContain("page_size");
+  });
+
+  it("should page through every user once, in creation order", async () => {
+    const created: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const { user } = await client().createUser({ email: uniqueEmail("page"), displayName: `P${i}` });
+      created.push(user?.id ?? "");
+    }
+    const seen: string[] = [];
+    let pageToken = "";
+    do {
+      const page = await client().listUsers({ pageSize: 2, pageToken });
+      expect(page.users.length).toBeLessThanOrEqual(2);
+      seen.push(...page.users.map((user) => user.id));
+      pageToken = page.nextPageToken;
+    } while (pageToken !== "");
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.filter((id) => created.includes(id))).toEqual(created);
+  });
+
+  it("should stream every user in creation order from ExportUsers", async () => {
+    const created: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { user } = await client().createUser({ email: uniqueEmail("export"), displayName: `E${i}` });
+      created.push(user?.id ?? "");
+    }
+    const exported: string[] = [];
+    for await (const response of client().exportUsers({})) {
+      exported.push(response.user?.id ?? "");
+    }
+    const listed: string[] = [];
+    let pageToken = "";
+    do {
+      const page = await client().listUsers({ pageSize: 100, pageToken });
+      listed.push(...page.users.map((user) => user.id));
+      pageToken = page.nextPageToken;
+    } while (pageToken !== "");
+    expect(exported).toEqual(listed);
+    expect(exported.slice(-3)).toEqual(created);
+  });
+}

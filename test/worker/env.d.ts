@@ -1,0 +1,15 @@
+import type { D1Migration } from "cloudflare:test";
+import type { WorkerEnv } from "../../src/runtime/worker/worker-env.ts";
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends WorkerEnv {
+      /** Read from migrations/ by vitest.config.ts. */
+      TEST_MIGRATIONS: D1Migration[];
+    }
+    interface GlobalProps {
+      /** Types `exports` from "cloudflare:workers" as the Worker's entry module. */
+      mainModule: typeof import("../../src/runtime/worker/index.ts");
+    }
+  }
+}
