@@ -1,0 +1,24 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const outdir = mkdtempSync(join(tmpdir(), "connect-template-bundle-"));
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+// The production bundle is built by wrangler's own pipeline, not the one the Workers
+// test suite uses, so it is checked separately (what `npm run build:worker` runs).
+describe("Worker bundle", () => {
+  it("should build offline with wrangler and stay within its size budget", async () => {
+    const { stdout } = await run("wrangler", ["deploy", "--dry-run", "--outdir", outdir], {
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    });
+    expect(existsSync(join(outdir, "index.js"))).toBe(true);
+    const gzipKiB = Number(/gzip: ([\d.]+) KiB/.exec(stdout)?.[1]);
+    expect(gzipKiB).toBeGreaterThan(0);
+    expect(gzipKiB).toBeLessThan(100);
+  }, 60_000);
+});
