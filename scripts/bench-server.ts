@@ -1,0 +1,37 @@
+import http from "node:http";
+import http2 from "node:http2";
+import type { AddressInfo } from "node:net";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { createRoutes, routerOptions } from "../src/app.ts";
+import { migrate } from "../src/runtime/node/migrate.ts";
+import { listenOnePort } from "../src/runtime/node/one-port-server.ts";
+import { openSqliteDatabase } from "../src/runtime/node/sqlite.ts";
+import { sqlUserStore } from "../src/store/sql-user-store.ts";
+
+// Started by scripts/bench.ts: the same Connect handler behind the one-port server and
+// behind plain node:http / node:http2 servers on ports of their own (the baseline).
+const db = openSqliteDatabase(":memory:");
+await migrate(db);
+const userStore = sqlUserStore(db);
+const user = await userStore.createUser({
+  id: crypto.randomUUID(),
+  email: "bench@example.com",
+  displayName: "Bench",
+  createTimeMs: Date.now(),
+});
+const handler = connectNodeAdapter({ ...routerOptions, routes: createRoutes({ userStore }) });
+
+function listen(server: http.Server | http2.Http2Server): Promise<number> {
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)),
+  );
+}
+
+const onePort = await listenOnePort(handler, { host: "127.0.0.1", port: 0 });
+const ports = {
+  userId: user?.id,
+  onePort: onePort.address.port,
+  plainH1: await listen(http.createServer(handler)),
+  plainH2c: await listen(http2.createServer(handler)),
+};
+console.log(JSON.stringify(ports));
