@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uniqueEmail } from "../shared/user-service-contract.ts";
+import { bufCurl } from "./buf-curl.ts";
 
 const run = promisify(execFile);
 const state = mkdtempSync(join(tmpdir(), "connect-template-wrangler-"));
@@ -54,21 +55,13 @@ afterAll(async () => {
   rmSync(state, { recursive: true, force: true });
 });
 
-async function bufCurl(protocol: string, method: string, body: object) {
-  const { stdout } = await run("buf", [
-    "curl", "--schema", "proto", "--protocol", protocol, "--data", JSON.stringify(body),
-    `${baseUrl}/acme.user.v1.UserService/${method}`,
-  ]);
-  return stdout.trim().split(/\n(?=\{)/).map((doc) => JSON.parse(doc) as Record<string, any>);
-}
-
 describe("wrangler dev with local D1", () => {
   for (const protocol of ["connect", "grpcweb"]) {
     it(`should serve buf curl over ${protocol}, streams included`, async () => {
       const email = uniqueEmail(protocol);
-      const [created] = await bufCurl(protocol, "CreateUser", { email, displayName: "Edge" });
+      const [created] = await bufCurl(baseUrl, protocol, "CreateUser", { email, displayName: "Edge" });
       expect(created?.user.email).toBe(email);
-      const exported = await bufCurl(protocol, "ExportUsers", {});
+      const exported = await bufCurl(baseUrl, protocol, "ExportUsers", {});
       expect(exported.at(-1)?.user).toEqual(created?.user);
     });
   }

@@ -1,4 +1,4 @@
-import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { type Client, Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { expect, it } from "vitest";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
 
@@ -16,6 +16,19 @@ async function codeOf(call: Promise<unknown>): Promise<ConnectError> {
     throw new Error("expected the call to fail");
   }
   return error;
+}
+
+/** Every user id, following next_page_token to the end. */
+async function listAllIds(client: Client<typeof UserService>, pageSize: number): Promise<string[]> {
+  const ids: string[] = [];
+  let pageToken = "";
+  do {
+    const page = await client.listUsers({ pageSize, pageToken });
+    expect(page.users.length).toBeLessThanOrEqual(pageSize);
+    ids.push(...page.users.map((user) => user.id));
+    pageToken = page.nextPageToken;
+  } while (pageToken !== "");
+  return ids;
 }
 
 /**
@@ -75,14 +88,7 @@ export function userServiceContract(transport: () => Transport): void {
       const { user } = await client().createUser({ email: uniqueEmail("page"), displayName: `P${i}` });
       created.push(user?.id ?? "");
     }
-    const seen: string[] = [];
-    let pageToken = "";
-    do {
-      const page = await client().listUsers({ pageSize: 2, pageToken });
-      expect(page.users.length).toBeLessThanOrEqual(2);
-      seen.push(...page.users.map((user) => user.id));
-      pageToken = page.nextPageToken;
-    } while (pageToken !== "");
+    const seen = await listAllIds(client(), 2);
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.filter((id) => created.includes(id))).toEqual(created);
   });
@@ -97,14 +103,7 @@ export function userServiceContract(transport: () => Transport): void {
     for await (const response of client().exportUsers({})) {
       exported.push(response.user?.id ?? "");
     }
-    const listed: string[] = [];
-    let pageToken = "";
-    do {
-      const page = await client().listUsers({ pageSize: 100, pageToken });
-      listed.push(...page.users.map((user) => user.id));
-      pageToken = page.nextPageToken;
-    } while (pageToken !== "");
-    expect(exported).toEqual(listed);
+    expect(exported).toEqual(await listAllIds(client(), 100));
     expect(exported.slice(-3)).toEqual(created);
   });
 }

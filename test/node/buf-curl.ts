@@ -1,0 +1,33 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+/**
+ * Calls a UserService method with `buf curl` (a Go client, not connect-es), the schema
+ * compiled from proto/. Resolves to the response messages (one per streamed message);
+ * rejects on a non-zero exit, with buf's error JSON in `stderr`.
+ */
+export async function bufCurl(
+  baseUrl: string,
+  protocol: string,
+  method: string,
+  body: object,
+  extraArgs: string[] = [],
+): Promise<Record<string, any>[]> {
+  const { stdout } = await run("buf", [
+    "curl",
+    "--schema",
+    "proto",
+    "--protocol",
+    protocol,
+    ...extraArgs,
+    "--data",
+    JSON.stringify(body),
+    `${baseUrl}/acme.user.v1.UserService/${method}`,
+  ]);
+  return stdout
+    .trim()
+    .split(/\n(?=\{)/)
+    .map((doc) => JSON.parse(doc) as Record<string, any>);
+}
