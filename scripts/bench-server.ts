@@ -2,7 +2,7 @@ import http from "node:http";
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { createRoutes, routerOptions } from "../src/app.ts";
+import { createRouterOptions, createRoutes } from "../src/app.ts";
 import { migrate } from "../src/runtime/node/migrate.ts";
 import { listenOnePort } from "../src/runtime/node/one-port-server.ts";
 import { openSqliteDatabase } from "../src/runtime/node/sqlite.ts";
@@ -19,7 +19,7 @@ const user = await userStore.createUser({
   displayName: "Bench",
   createTimeMs: Date.now(),
 });
-const handler = connectNodeAdapter({ ...routerOptions, routes: createRoutes({ userStore }) });
+const handler = connectNodeAdapter({ ...createRouterOptions(), routes: createRoutes({ userStore }) });
 
 function listen(server: http.Server | http2.Http2Server): Promise<number> {
   return new Promise((resolve) =>

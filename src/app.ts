@@ -1,5 +1,6 @@
-import type { ConnectRouter, ConnectRouterOptions } from "@connectrpc/connect";
+import type { ConnectRouter, ConnectRouterOptions, Interceptor } from "@connectrpc/connect";
 import { UserService } from "./gen/acme/user/v1/user_pb.ts";
+import { createValidationInterceptor } from "./interceptors/validation.ts";
 import { reclassifyClientErrors } from "./protocol/client-errors.ts";
 import { createUserService } from "./services/user-service.ts";
 import type { UserStore } from "./store/user-store.ts";
@@ -15,12 +16,20 @@ export const readMaxBytes = 4 * 1024 * 1024;
 /** Longest deadline a client may ask for; longer ones are rejected with invalid_argument. */
 export const maxTimeoutMs = 5 * 60 * 1000;
 
+/** The server interceptor chain, outermost first (README: "The interceptor chain"). */
+export function createInterceptors(): Interceptor[] {
+  return [createValidationInterceptor()];
+}
+
 /** Router options shared by both runtimes. */
-export const routerOptions: ConnectRouterOptions = {
-  readMaxBytes,
-  maxTimeoutMs,
-  requestGate: reclassifyClientErrors,
-};
+export function createRouterOptions(): ConnectRouterOptions {
+  return {
+    readMaxBytes,
+    maxTimeoutMs,
+    requestGate: reclassifyClientErrors,
+    interceptors: createInterceptors(),
+  };
+}
 
 /** Registers every service on a router: the one route table of both runtimes. */
 export function createRoutes(deps: AppDeps): (router: ConnectRouter) => void {

@@ -1,4 +1,4 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { invalidPageToken } from "../gen/acme/user/v1/errors_reasons.ts";
 
 const prefix = "u1:";
 
@@ -20,9 +20,9 @@ export function decodePageToken(token: string): number {
   }
   const position = decoded.startsWith(prefix) ? Number(decoded.slice(prefix.length)) : NaN;
   if (!Number.isSafeInteger(position) || position < 1) {
-    throw new ConnectError(
+    throw invalidPageToken(
+      {},
       "page_token: invalid page token; pass the next_page_token of a previous ListUsers response, or leave it empty for the first page",
-      Code.InvalidArgument,
     );
   }
   return position;

@@ -1,20 +1,22 @@
-import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import type { ServiceImpl } from "@connectrpc/connect";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { type User, UserSchema, UserService } from "../gen/acme/user/v1/user_pb.ts";
 import type { UserRecord, UserStore } from "../store/user-store.ts";
+import { emailTaken, userNotFound } from "../gen/acme/user/v1/errors_reasons.ts";
+import { resolvePageSize } from "./page-size.ts";
 import { decodePageToken, encodePageToken } from "./page-token.ts";
-import { checkDisplayName, checkEmail, checkUserId, resolvePageSize } from "./user-checks.ts";
 
 /** Users read per store query while streaming ExportUsers. */
 const exportBatchSize = 200;
 
-/** Implements acme.user.v1.UserService on top of a UserStore. */
+/**
+ * Implements acme.user.v1.UserService on top of a UserStore. Requests arrive validated
+ * against the proto's rules (src/interceptors/validation.ts).
+ */
 export function createUserService(store: UserStore): ServiceImpl<typeof UserService> {
   return {
     async createUser(req) {
-      checkEmail(req.email);
-      checkDisplayName(req.displayName);
       const created = await store.createUser({
         id: crypto.randomUUID(),
         email: req.email,
@@ -22,16 +24,15 @@ export function createUserService(store: UserStore): ServiceImpl<typeof UserServ
         createTimeMs: Date.now(),
       });
       if (!created) {
-        throw new ConnectError(`email: "${req.email}" is already taken`, Code.AlreadyExists);
+        throw emailTaken({ email: req.email }, `email: "${req.email}" is already taken`);
       }
       return { user: toUser(created) };
     },
 
     async getUser(req) {
-      checkUserId(req.id);
       const found = await store.getUser(req.id);
       if (!found) {
-        throw new ConnectError(`user "${req.id}" not found`, Code.NotFound);
+        throw userNotFound({ userId: req.id }, `user "${req.id}" not found`);
       }
       return { user: toUser(found) };
     },

@@ -28,7 +28,7 @@ for (const [protocol, extra] of Object.entries(protocols)) {
     });
 
     it("should report not_found with a non-zero exit", async () => {
-      const failure = await bufCurl(server.url, protocol, "GetUser", { id: "missing" }, extra).catch((error) => error);
+      const failure = await bufCurl(server.url, protocol, "GetUser", { id: crypto.randomUUID() }, extra).catch((error) => error);
       expect(failure).toBeInstanceOf(Error);
       expect(String(failure.stderr)).toContain("not_found");
     });

@@ -1,24 +1,30 @@
-import { fileURLToPath } from "node:url";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uniqueEmail } from "../shared/user-service-contract.ts";
 import { startTestServer } from "./test-server.ts";
 
+const run = promisify(execFile);
+
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let client: grpc.Client & Record<string, Function>;
 
 beforeAll(async () => {
   server = await startTestServer();
-  const definition = protoLoader.loadSync("acme/user/v1/user.proto", {
-    keepCase: true,
-    includeDirs: [fileURLToPath(new URL("../../proto", import.meta.url))],
-  });
+  // The schema as buf compiles it (protobufjs cannot parse buf/validate's option syntax).
+  const { stdout } = await run(
+    "buf",
+    ["build", "--path", "proto/acme/user/v1/user.proto", "--as-file-descriptor-set", "-o", "-"],
+    { encoding: "buffer", maxBuffer: 16 * 1024 * 1024 },
+  );
+  const definition = protoLoader.loadFileDescriptorSetFromBuffer(stdout, { keepCase: true });
   const proto = grpc.loadPackageDefinition(definition) as any;
   client = new proto.acme.user.v1.UserService(new URL(server.url).host, grpc.credentials.createInsecure());
 });
 afterAll(async () => {
-  client.close();
+  client?.close();
   await server.stop();
 });
 
@@ -40,7 +46,7 @@ describe("@grpc/grpc-js client", () => {
   });
 
   it("should receive status codes", async () => {
-    const error = await unary("GetUser", { id: "missing" }).catch((e: grpc.ServiceError) => e);
+    const error = await unary("GetUser", { id: crypto.randomUUID() }).catch((e: grpc.ServiceError) => e);
     expect((error as grpc.ServiceError).code).toBe(grpc.status.NOT_FOUND);
     const invalid = await unary("CreateUser", { email: "nope", display_name: "X" }).catch((e) => e);
     expect((invalid as grpc.ServiceError).code).toBe(grpc.status.INVALID_ARGUMENT);

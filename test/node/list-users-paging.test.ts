@@ -1,6 +1,6 @@
 import { createClient, createRouterTransport } from "@connectrpc/connect";
 import { beforeEach, describe, expect, it } from "vitest";
-import { createRoutes, routerOptions } from "../../src/app.ts";
+import { createRouterOptions, createRoutes } from "../../src/app.ts";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
 import { migrate } from "../../src/runtime/node/migrate.ts";
 import { openSqliteDatabase, type SqliteDatabase } from "../../src/runtime/node/sqlite.ts";
@@ -13,7 +13,7 @@ beforeEach(async () => {
   db = openSqliteDatabase(":memory:");
   await migrate(db);
   const transport = createRouterTransport(createRoutes({ userStore: sqlUserStore(db) }), {
-    router: routerOptions,
+    router: createRouterOptions(),
   });
   client = createClient(UserService, transport);
   return () => db.close();

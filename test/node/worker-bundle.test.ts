@@ -19,6 +19,7 @@ describe("Worker bundle", () => {
     expect(existsSync(join(outdir, "index.js"))).toBe(true);
     const gzipKiB = Number(/gzip: ([\d.]+) KiB/.exec(stdout)?.[1]);
     expect(gzipKiB).toBeGreaterThan(0);
-    expect(gzipKiB).toBeLessThan(100);
+    // protovalidate (CEL interpreter, RE2) is most of it; the budget catches accidental bloat.
+    expect(gzipKiB).toBeLessThan(160);
   }, 60_000);
 });

@@ -1,6 +1,21 @@
 import { type Client, Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { expect, it } from "vitest";
+import { ViolationsSchema } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
+import {
+  isEmailTaken,
+  isInvalidPageToken,
+  isUserNotFound,
+} from "../../src/gen/acme/user/v1/errors_reasons.ts";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
+import { ErrorInfoSchema } from "../../src/gen/google/rpc/error_details_pb.ts";
+
+/** The fields named by an error's buf.validate.Violations detail, e.g. ["email"]. */
+export function violatedFields(error: ConnectError): string[] {
+  return error
+    .findDetails(ViolationsSchema)
+    .flatMap((violations) => violations.violations)
+    .map((violation) => violation.field?.elements.map((element) => element.fieldName).join(".") ?? "");
+}
 
 /** A unique email, so contract runs can share one database. */
 export function uniqueEmail(tag = "user"): string {
@@ -55,31 +70,42 @@ export function userServiceContract(transport: () => Transport): void {
     await client().createUser({ email, displayName: "First" });
     const error = await codeOf(client().createUser({ email: email.toUpperCase(), displayName: "Second" }));
     expect(error.code).toBe(Code.AlreadyExists);
-    expect(error.rawMessage).toContain("email");
+    expect(isEmailTaken(error)).toBe(true);
+    expect(error.findDetails(ErrorInfoSchema)[0]?.metadata).toEqual({ email: email.toUpperCase() });
   });
 
   it("should answer an unknown id with not_found", async () => {
-    const error = await codeOf(client().getUser({ id: crypto.randomUUID() }));
+    const id = crypto.randomUUID();
+    const error = await codeOf(client().getUser({ id }));
     expect(error.code).toBe(Code.NotFound);
+    expect(isUserNotFound(error)).toBe(true);
+    expect(isEmailTaken(error)).toBe(false);
+    expect(error.findDetails(ErrorInfoSchema)[0]).toMatchObject({ domain: "user.acme.dev", metadata: { userId: id } });
   });
 
-  it("should name the field of invalid input", async () => {
+  it("should name each invalid field in a buf.validate.Violations detail", async () => {
     const cases = [
-      { request: { email: "", displayName: "X" }, field: "email" },
-      { request: { email: "not-an-email", displayName: "X" }, field: "email" },
-      { request: { email: uniqueEmail(), displayName: "" }, field: "display_name" },
+      { call: () => client().createUser({ email: "", displayName: "X" }), fields: ["email"] },
+      { call: () => client().createUser({ email: "not-an-email", displayName: "X" }), fields: ["email"] },
+      { call: () => client().createUser({ email: uniqueEmail(), displayName: "   " }), fields: ["display_name"] },
+      { call: () => client().createUser({ email: "nope", displayName: "x".repeat(65) }), fields: ["email", "display_name"] },
+      { call: () => client().getUser({ id: "not-a-uuid" }), fields: ["id"] },
+      { call: () => client().listUsers({ pageSize: 101 }), fields: ["page_size"] },
+      { call: () => client().listUsers({ pageSize: -1 }), fields: ["page_size"] },
     ];
-    for (const { request, field } of cases) {
-      const error = await codeOf(client().createUser(request));
+    for (const { call, fields } of cases) {
+      const error = await codeOf(call());
       expect(error.code).toBe(Code.InvalidArgument);
-      expect(error.rawMessage.startsWith(`${field}:`)).toBe(true);
+      expect(violatedFields(error)).toEqual(fields);
+      expect(error.rawMessage.startsWith(`${fields[0]}: `)).toBe(true);
     }
-    const list = await codeOf(client().listUsers({ pageToken: "garbage" }));
-    expect(list.code).toBe(Code.InvalidArgument);
-    expect(list.rawMessage).toContain("page_token");
-    const size = await codeOf(client().listUsers({ pageSize: 101 }));
-    expect(size.code).toBe(Code.InvalidArgument);
-    expect(size.rawMessage).toContain("page_size");
+  });
+
+  it("should answer a page token it did not issue with reason INVALID_PAGE_TOKEN", async () => {
+    const error = await codeOf(client().listUsers({ pageToken: "garbage" }));
+    expect(error.code).toBe(Code.InvalidArgument);
+    expect(isInvalidPageToken(error)).toBe(true);
+    expect(error.rawMessage).toContain("page_token");
   });
 
   it("should page through every user once, in creation order", async () => {

@@ -1,5 +1,5 @@
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { createRoutes, routerOptions } from "../../app.ts";
+import { createRouterOptions, createRoutes } from "../../app.ts";
 import { sqlUserStore } from "../../store/sql-user-store.ts";
 import { migrate } from "./migrate.ts";
 import type { NodeEnv } from "./node-env.ts";
@@ -18,7 +18,7 @@ export async function startServer(env: NodeEnv): Promise<RunningServer> {
   try {
     await migrate(db);
     const handler = connectNodeAdapter({
-      ...routerOptions,
+      ...createRouterOptions(),
       routes: createRoutes({ userStore: sqlUserStore(db) }),
     });
     const server = await listenOnePort(handler, env);

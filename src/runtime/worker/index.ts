@@ -1,5 +1,5 @@
 import { createConnectRouter } from "@connectrpc/connect";
-import { createRoutes, routerOptions } from "../../app.ts";
+import { createRouterOptions, createRoutes } from "../../app.ts";
 import { sqlUserStore } from "../../store/sql-user-store.ts";
 import { d1Database } from "./d1.ts";
 import { createFetchRouter } from "./fetch-router.ts";
@@ -12,7 +12,7 @@ let app: { db: D1Database; handle: (request: Request) => Promise<Response> } | u
 function appFor(env: WorkerEnv) {
   if (app?.db !== env.DB) {
     // Native gRPC is off: it needs trailers, which Workers cannot send (see below).
-    const router = createConnectRouter({ ...routerOptions, grpc: false });
+    const router = createConnectRouter({ ...createRouterOptions(), grpc: false });
     createRoutes({ userStore: sqlUserStore(d1Database(env.DB)) })(router);
     app = { db: env.DB, handle: createFetchRouter(router) };
   }
