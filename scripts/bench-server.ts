@@ -1,11 +1,13 @@
 import http from "node:http";
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { createRouterOptions, createRoutes } from "../src/app.ts";
+import { connectNodeAdapter, createConnectTransport } from "@connectrpc/connect-node";
+import { trace } from "@opentelemetry/api";
+import { createApp } from "../src/app.ts";
 import { migrate } from "../src/runtime/node/migrate.ts";
 import { listenOnePort } from "../src/runtime/node/one-port-server.ts";
 import { openSqliteDatabase } from "../src/runtime/node/sqlite.ts";
+import { sqlOrderStore } from "../src/store/sql-order-store.ts";
 import { sqlUserStore } from "../src/store/sql-user-store.ts";
 
 // Started by scripts/bench.ts: the same Connect handler behind the one-port server and
@@ -19,7 +21,15 @@ const user = await userStore.createUser({
   displayName: "Bench",
   createTimeMs: Date.now(),
 });
-const handler = connectNodeAdapter({ ...createRouterOptions(), routes: createRoutes({ userStore }) });
+// The full interceptor chain, with tracing off (no SDK) and log lines discarded.
+const app = createApp({
+  userStore,
+  orderStore: sqlOrderStore(db),
+  userServiceTransport: createConnectTransport({ baseUrl: "http://127.0.0.1:9", httpVersion: "1.1" }),
+  log: () => {},
+  tracer: trace.getTracer("bench"),
+});
+const handler = connectNodeAdapter({ ...app.options, routes: app.routes });
 
 function listen(server: http.Server | http2.Http2Server): Promise<number> {
   return new Promise((resolve) =>

@@ -1,13 +1,28 @@
-import type { ConnectRouter, ConnectRouterOptions, Interceptor } from "@connectrpc/connect";
+import type { ConnectRouter, ConnectRouterOptions, Interceptor, Transport } from "@connectrpc/connect";
+import { createClient } from "@connectrpc/connect";
+import type { Tracer } from "@opentelemetry/api";
+import { OrderService } from "./gen/acme/order/v1/order_pb.ts";
 import { UserService } from "./gen/acme/user/v1/user_pb.ts";
+import { createErrorsInterceptor } from "./interceptors/errors.ts";
+import { type RpcLogger, createLoggingInterceptor } from "./interceptors/logging.ts";
+import { createClientTracingInterceptor, createServerTracingInterceptor } from "./interceptors/tracing.ts";
 import { createValidationInterceptor } from "./interceptors/validation.ts";
 import { reclassifyClientErrors } from "./protocol/client-errors.ts";
+import { createOrderService } from "./services/order-service.ts";
 import { createUserService } from "./services/user-service.ts";
+import type { OrderStore } from "./store/order-store.ts";
 import type { UserStore } from "./store/user-store.ts";
 
-/** What the services need from the runtime; each entry point in src/runtime/ fills it. */
+/** What the app needs from a runtime; each entry point in src/runtime/ fills it in. */
 export interface AppDeps {
   userStore: UserStore;
+  orderStore: OrderStore;
+  /** Reaches UserService over the network, for OrderService; built with createClientInterceptors. */
+  userServiceTransport: Transport;
+  log: RpcLogger;
+  tracer: Tracer;
+  /** See ServerTracingOptions.reuseActiveSpan (true on Workers). */
+  reuseActiveSpan?: boolean;
 }
 
 /** Largest request message accepted (after decompression): 4 MiB, like gRPC's default. */
@@ -16,24 +31,42 @@ export const readMaxBytes = 4 * 1024 * 1024;
 /** Longest deadline a client may ask for; longer ones are rejected with invalid_argument. */
 export const maxTimeoutMs = 5 * 60 * 1000;
 
-/** The server interceptor chain, outermost first (README: "The interceptor chain"). */
-export function createInterceptors(): Interceptor[] {
-  return [createValidationInterceptor()];
+/**
+ * The server interceptor chain, outermost first (README: "The interceptor chain"):
+ * tracing opens the span everything else reports under; logging sees the final code
+ * and the trace ids; errors turns unexpected failures into safe ones before anything
+ * leaves the server; validation rejects bad requests before a service sees them.
+ */
+export function createServerInterceptors(deps: AppDeps): Interceptor[] {
+  return [
+    createServerTracingInterceptor({ tracer: deps.tracer, reuseActiveSpan: deps.reuseActiveSpan ?? false }),
+    createLoggingInterceptor(deps.log),
+    createErrorsInterceptor(),
+    createValidationInterceptor(),
+  ];
 }
 
-/** Router options shared by both runtimes. */
-export function createRouterOptions(): ConnectRouterOptions {
+/** The interceptors of outgoing calls: a CLIENT span and W3C trace context headers. */
+export function createClientInterceptors(tracer: Tracer): Interceptor[] {
+  return [createClientTracingInterceptor({ tracer })];
+}
+
+/** The router options and route table both runtimes serve. */
+export function createApp(deps: AppDeps): {
+  options: ConnectRouterOptions;
+  routes: (router: ConnectRouter) => void;
+} {
+  const users = createClient(UserService, deps.userServiceTransport);
   return {
-    readMaxBytes,
-    maxTimeoutMs,
-    requestGate: reclassifyClientErrors,
-    interceptors: createInterceptors(),
-  };
-}
-
-/** Registers every service on a router: the one route table of both runtimes. */
-export function createRoutes(deps: AppDeps): (router: ConnectRouter) => void {
-  return (router) => {
-    router.service(UserService, createUserService(deps.userStore));
+    options: {
+      readMaxBytes,
+      maxTimeoutMs,
+      requestGate: reclassifyClientErrors,
+      interceptors: createServerInterceptors(deps),
+    },
+    routes(router) {
+      router.service(UserService, createUserService(deps.userStore));
+      router.service(OrderService, createOrderService({ store: deps.orderStore, users }));
+    },
   };
 }

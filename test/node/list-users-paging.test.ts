@@ -1,21 +1,17 @@
-import { createClient, createRouterTransport } from "@connectrpc/connect";
+import { createClient } from "@connectrpc/connect";
 import { beforeEach, describe, expect, it } from "vitest";
-import { createRouterOptions, createRoutes } from "../../src/app.ts";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
 import { migrate } from "../../src/runtime/node/migrate.ts";
-import { openSqliteDatabase, type SqliteDatabase } from "../../src/runtime/node/sqlite.ts";
-import { sqlUserStore } from "../../src/store/sql-user-store.ts";
+import type { SqliteDatabase } from "../../src/runtime/node/sqlite.ts";
+import { createInMemoryApp } from "./in-memory-app.ts";
 
 let db: SqliteDatabase;
 let client: ReturnType<typeof createClient<typeof UserService>>;
 
 beforeEach(async () => {
-  db = openSqliteDatabase(":memory:");
-  await migrate(db);
-  const transport = createRouterTransport(createRoutes({ userStore: sqlUserStore(db) }), {
-    router: createRouterOptions(),
-  });
-  client = createClient(UserService, transport);
+  const app = await createInMemoryApp();
+  db = app.db;
+  client = createClient(UserService, app.transport);
   return () => db.close();
 });
 
@@ -73,6 +69,6 @@ describe("migrate", () => {
   it("should apply each migration once and record it like wrangler does", async () => {
     expect(await migrate(db)).toEqual([]);
     const rows = await db.query<{ name: string }>("SELECT name FROM d1_migrations", []);
-    expect(rows.map((row) => row.name)).toEqual(["0001_create_users.sql"]);
+    expect(rows.map((row) => row.name)).toEqual(["0001_create_users.sql", "0002_create_orders.sql"]);
   });
 });

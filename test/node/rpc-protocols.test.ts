@@ -5,6 +5,7 @@ import {
   createGrpcWebTransport,
 } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe } from "vitest";
+import { orderServiceContract } from "../shared/order-service-contract.ts";
 import { userServiceContract } from "../shared/user-service-contract.ts";
 import { startTestServer } from "./test-server.ts";
 
@@ -31,5 +32,12 @@ for (const [name, makeTransport] of Object.entries(transports)) {
   describe(`UserService over ${name}`, () => {
     let transport: Transport | undefined;
     userServiceContract(() => (transport ??= makeTransport(server.url)));
+  });
+}
+
+for (const name of ["Connect binary, HTTP/1.1", "gRPC, HTTP/2", "gRPC-Web, HTTP/1.1"]) {
+  describe(`OrderService over ${name}`, () => {
+    let transport: Transport | undefined;
+    orderServiceContract(() => (transport ??= transports[name]!(server.url)));
   });
 }

@@ -19,7 +19,7 @@ describe("Worker bundle", () => {
     expect(existsSync(join(outdir, "index.js"))).toBe(true);
     const gzipKiB = Number(/gzip: ([\d.]+) KiB/.exec(stdout)?.[1]);
     expect(gzipKiB).toBeGreaterThan(0);
-    // protovalidate (CEL interpreter, RE2) is most of it; the budget catches accidental bloat.
-    expect(gzipKiB).toBeLessThan(160);
+    // protovalidate (CEL, RE2) and OpenTelemetry are most of it; the budget catches accidental bloat.
+    expect(gzipKiB).toBeLessThan(250);
   }, 60_000);
 });

@@ -1,6 +1,7 @@
 import type { Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 import { describe } from "vitest";
+import { orderServiceContract } from "../shared/order-service-contract.ts";
 import { userServiceContract } from "../shared/user-service-contract.ts";
 import { workerFetch, workerOrigin } from "./worker-fetch.ts";
 
@@ -20,3 +21,7 @@ for (const [name, makeTransport] of Object.entries(transports)) {
     userServiceContract(makeTransport);
   });
 }
+
+describe("OrderService in workerd, calling UserService through the Worker's loopback binding", () => {
+  orderServiceContract(transports["Connect binary"]!);
+});

@@ -1,0 +1,48 @@
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { StoreUnavailableError } from "../store/store-unavailable.ts";
+import { type RpcRequest, type RpcResponse } from "./rpc-call.ts";
+import { traceIdsOf } from "./span-context.ts";
+
+/** Codes whose messages come from inside the server and must not reach clients. */
+const opaqueCodes = new Set([Code.Internal, Code.Unknown, Code.DataLoss]);
+
+/**
+ * Keeps unexpected failures inside the server. Domain and client errors (any
+ * ConnectError with a code other than internal/unknown/data_loss) pass unchanged; a
+ * transient storage failure becomes `unavailable`; anything else (a TypeError, a
+ * driver error, an internal ConnectError) becomes `internal`. Both get a generic
+ * message with the trace id to quote; the original stays as `cause` for the log.
+ * Mid-stream failures are handled the same way.
+ */
+export function createErrorsInterceptor(): Interceptor {
+  return (next) => async (req) => {
+    let res: RpcResponse;
+    try {
+      res = await next(req);
+    } catch (error) {
+      throw sanitize(error, req);
+    }
+    if (!res.stream) return res;
+    return { ...res, message: sanitizeStream(res.message, req) };
+  };
+}
+
+async function* sanitizeStream<T>(messages: AsyncIterable<T>, req: RpcRequest): AsyncIterable<T> {
+  try {
+    yield* messages;
+  } catch (error) {
+    throw sanitize(error, req);
+  }
+}
+
+function sanitize(error: unknown, req: RpcRequest): unknown {
+  if (error instanceof ConnectError && !opaqueCodes.has(error.code)) {
+    return error;
+  }
+  const { traceId } = traceIdsOf(req);
+  const quote = traceId ? ` (trace id ${traceId})` : "";
+  if (error instanceof StoreUnavailableError) {
+    return new ConnectError(`service temporarily unavailable, retry later${quote}`, Code.Unavailable, undefined, undefined, error);
+  }
+  return new ConnectError(`internal error${quote}`, Code.Internal, undefined, undefined, error);
+}

@@ -1,0 +1,47 @@
+import { ConnectError, type Interceptor } from "@connectrpc/connect";
+import { codeName, isServerFault, observe, procedureOf, protocolOf } from "./rpc-call.ts";
+import { traceIdsOf } from "./span-context.ts";
+
+/** One structured line per RPC. Never carries request bodies, headers or secrets. */
+export interface RpcLogEntry {
+  level: "info" | "error";
+  procedure: string;
+  protocol: string;
+  code: string;
+  duration_ms: number;
+  trace_id?: string;
+  span_id?: string;
+  /** Only for server-side failures: the underlying error, with its stack. */
+  error?: { message: string; type: string; stack?: string };
+}
+
+/** Where RPC log lines go: pino on Node, console JSON (Workers Logs) on Workers. */
+export type RpcLogger = (entry: RpcLogEntry) => void;
+
+/** Logs every RPC once it is over (streams: when the last message is sent). */
+export function createLoggingInterceptor(log: RpcLogger): Interceptor {
+  return (next) => (req) => {
+    const start = performance.now();
+    return observe(next, req, (failure) => {
+      const error = failure === undefined ? undefined : ConnectError.from(failure);
+      const serverFault = error !== undefined && isServerFault(error.code);
+      const ids = traceIdsOf(req);
+      log({
+        level: serverFault ? "error" : "info",
+        procedure: procedureOf(req),
+        protocol: protocolOf(req.header),
+        code: codeName(error?.code),
+        duration_ms: Math.round((performance.now() - start) * 1000) / 1000,
+        ...(ids.traceId ? { trace_id: ids.traceId, span_id: ids.spanId } : {}),
+        ...(serverFault ? { error: describe(error.cause ?? error) } : {}),
+      });
+    });
+  };
+}
+
+function describe(error: unknown): RpcLogEntry["error"] {
+  if (error instanceof Error) {
+    return { message: error.message, type: error.name, ...(error.stack ? { stack: error.stack } : {}) };
+  }
+  return { message: String(error), type: typeof error };
+}

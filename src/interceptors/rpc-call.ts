@@ -1,0 +1,66 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { StreamResponse, UnaryRequest, StreamRequest, UnaryResponse } from "@connectrpc/connect";
+
+export type RpcRequest = UnaryRequest | StreamRequest;
+export type RpcResponse = UnaryResponse | StreamResponse;
+
+/** `acme.user.v1.UserService/GetUser`: the procedure as tracing and logs name it. */
+export function procedureOf(req: RpcRequest): string {
+  return `${req.service.typeName}/${req.method.name}`;
+}
+
+/** The wire protocol of a request, from its content type (Connect GET has none). */
+export function protocolOf(header: Headers): "grpc" | "grpc_web" | "connect" {
+  const contentType = header.get("content-type") ?? "";
+  if (contentType.startsWith("application/grpc-web")) return "grpc_web";
+  if (contentType.startsWith("application/grpc")) return "grpc";
+  return "connect";
+}
+
+/** `NOT_FOUND` for Code.NotFound, `OK` for success: gRPC's canonical names. */
+export function codeName(code: Code | undefined): string {
+  if (code === undefined) return "OK";
+  return (Code[code] ?? "Unknown").replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
+}
+
+/** Codes that mean the server failed, not the caller: logged with the error, traced as errors. */
+export function isServerFault(code: Code): boolean {
+  return [Code.Unknown, Code.Internal, Code.DataLoss, Code.Unavailable, Code.DeadlineExceeded, Code.Unimplemented].includes(code);
+}
+
+/**
+ * Calls `settled` once the RPC is over: when `next` fails, when a unary response
+ * returns, or when a streamed response has been fully sent, failed, or was abandoned
+ * (client gone). Lets an interceptor measure or finish a span around streams too.
+ */
+export async function observe(
+  next: (req: RpcRequest) => Promise<RpcResponse>,
+  req: RpcRequest,
+  settled: (error: unknown) => void,
+): Promise<RpcResponse> {
+  let res: RpcResponse;
+  try {
+    res = await next(req);
+  } catch (error) {
+    settled(error);
+    throw error;
+  }
+  if (!res.stream) {
+    settled(undefined);
+    return res;
+  }
+  return { ...res, message: observeStream(res.message, settled) };
+}
+
+async function* observeStream<T>(messages: AsyncIterable<T>, settled: (error: unknown) => void): AsyncIterable<T> {
+  let outcome: unknown = new ConnectError("stream abandoned by the client", Code.Canceled);
+  try {
+    yield* messages;
+    outcome = undefined;
+  } catch (error) {
+    outcome = error;
+    throw error;
+  } finally {
+    settled(outcome);
+  }
+}

@@ -1,0 +1,47 @@
+/** Tracing settings from the standard OpenTelemetry variables (Node env or Worker vars). */
+export interface OtelSettings {
+  /** OTLP/HTTP traces URL; undefined turns exporting off. */
+  tracesUrl?: string;
+  headers: Record<string, string>;
+  serviceName: string;
+  /** Share of traces exported, 0..1; failed requests are exported regardless. */
+  sampleRatio: number;
+}
+
+export const defaultServiceName = "connect-service-template";
+
+/**
+ * Reads OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (used as is) or OTEL_EXPORTER_OTLP_ENDPOINT
+ * (+ /v1/traces), OTEL_EXPORTER_OTLP_HEADERS (`k=v,k2=v2`, values URL-encoded),
+ * OTEL_SERVICE_NAME and OTEL_TRACES_SAMPLER_ARG. Throws a message naming the variable
+ * when a value is unusable.
+ */
+export function readOtelSettings(vars: Record<string, string | undefined>): OtelSettings {
+  const base = vars.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const tracesUrl = vars.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || (base ? `${base.replace(/\/+$/, "")}/v1/traces` : undefined);
+  if (tracesUrl !== undefined && !URL.canParse(tracesUrl)) {
+    throw new Error(`OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be a URL, got "${tracesUrl}"`);
+  }
+  const ratioText = vars.OTEL_TRACES_SAMPLER_ARG ?? "1";
+  const sampleRatio = Number(ratioText);
+  if (ratioText.trim() === "" || !(sampleRatio >= 0 && sampleRatio <= 1)) {
+    throw new Error(`OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1, got "${ratioText}"`);
+  }
+  return {
+    ...(tracesUrl ? { tracesUrl } : {}),
+    headers: parseHeaders(vars.OTEL_EXPORTER_OTLP_HEADERS ?? ""),
+    serviceName: vars.OTEL_SERVICE_NAME || defaultServiceName,
+    sampleRatio,
+  };
+}
+
+function parseHeaders(text: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const pair of text.split(",")) {
+    const eq = pair.indexOf("=");
+    if (pair.trim() === "") continue;
+    if (eq < 1) throw new Error(`OTEL_EXPORTER_OTLP_HEADERS must be key=value pairs separated by commas`);
+    headers[decodeURIComponent(pair.slice(0, eq).trim())] = decodeURIComponent(pair.slice(eq + 1).trim());
+  }
+  return headers;
+}
