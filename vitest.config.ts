@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { startOtlpReceiver } from "./test/otlp-receiver.ts";
 
 const migrationsDir = fileURLToPath(new URL("./migrations", import.meta.url));
 
@@ -18,12 +19,22 @@ export default defineConfig({
       },
       {
         plugins: [
-          cloudflareTest(async () => ({
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              bindings: { TEST_MIGRATIONS: await readD1Migrations(migrationsDir) },
-            },
-          })),
+          cloudflareTest(async () => {
+            // Workers export spans over fetch, so the receiver runs here, in Node, for the
+            // whole run; tests read what it got from OTLP_RECEIVER_URL/spans.
+            const receiver = await startOtlpReceiver();
+            return {
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: await readD1Migrations(migrationsDir),
+                  OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+                  OTEL_SERVICE_NAME: "worker-under-test",
+                  OTLP_RECEIVER_URL: receiver.url,
+                },
+              },
+            };
+          }),
         ],
         test: {
           name: "worker",

@@ -6,6 +6,8 @@ declare global {
     interface Env extends WorkerEnv {
       /** Read from migrations/ by vitest.config.ts. */
       TEST_MIGRATIONS: D1Migration[];
+      /** The OTLP receiver vitest.config.ts started (GET /spans lists received spans). */
+      OTLP_RECEIVER_URL: string;
     }
     interface GlobalProps {
       /** Types `exports` from "cloudflare:workers" as the Worker's entry module. */

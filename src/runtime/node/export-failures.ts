@@ -7,12 +7,14 @@ import {
   type Span,
   type SpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
+import { ATTR_ERROR_TYPE } from "@opentelemetry/semantic-conventions";
 
 /**
  * Failed requests must be exported even when the sampling ratio drops their trace. So
  * spans the ratio sampler rejects are still recorded (not sampled), and
- * exportFailuresToo() passes recorded-but-unsampled spans to the exporter when they
- * ended with ERROR status. Unsampled, successful spans cost one recording and are dropped.
+ * exportFailuresToo() passes recorded-but-unsampled spans to the exporter when their RPC
+ * failed (ERROR status, or any non-OK code: `error.type` is set). Unsampled, successful
+ * spans cost one recording and are dropped.
  */
 export function recordUnsampled(sampler: Sampler): Sampler {
   return {
@@ -32,7 +34,7 @@ export function exportFailuresToo(processor: SpanProcessor): SpanProcessor {
       const sampled = (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
       if (sampled) {
         processor.onEnd(span);
-      } else if (span.status.code === SpanStatusCode.ERROR) {
+      } else if (span.status.code === SpanStatusCode.ERROR || span.attributes[ATTR_ERROR_TYPE] !== undefined) {
         // Batch processors skip unsampled spans; present this one as sampled.
         const traceFlags = span.spanContext().traceFlags | TraceFlags.SAMPLED;
         processor.onEnd(Object.create(span, { spanContext: { value: () => ({ ...span.spanContext(), traceFlags }) } }));
