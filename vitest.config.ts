@@ -7,6 +7,8 @@ const migrationsDir = fileURLToPath(new URL("./migrations", import.meta.url));
 
 export default defineConfig({
   test: {
+    // RPC log lines are part of what tests check; print them only for failing tests.
+    silent: "passed-only",
     projects: [
       {
         test: {

@@ -1,5 +1,5 @@
 import { type Transport, createRouterTransport } from "@connectrpc/connect";
-import { trace } from "@opentelemetry/api";
+import { type Tracer, trace } from "@opentelemetry/api";
 import { createApp } from "../../src/app.ts";
 import type { RpcLogEntry } from "../../src/interceptors/logging.ts";
 import { migrate } from "../../src/runtime/node/migrate.ts";
@@ -7,17 +7,29 @@ import { openSqliteDatabase } from "../../src/runtime/node/sqlite.ts";
 import { sqlOrderStore } from "../../src/store/sql-order-store.ts";
 import { sqlUserStore } from "../../src/store/sql-user-store.ts";
 
+export interface InMemoryAppOptions {
+  /** SQLite file; default in memory. */
+  path?: string;
+  busyTimeoutMs?: number;
+  tracer?: Tracer;
+}
+
 /**
- * The whole app on an in-memory SQLite database, called through connect's in-memory
- * router transport (OrderService reaches UserService through the same transport).
+ * The whole app on a SQLite database, called through connect's in-memory router
+ * transport. OrderService reaches UserService through the same transport; the
+ * `downstream` list records each such call's method and timeout.
  */
-export async function createInMemoryApp(path = ":memory:") {
-  const db = openSqliteDatabase(path);
+export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
+  const db = openSqliteDatabase(options.path ?? ":memory:", options);
   await migrate(db);
   const logs: RpcLogEntry[] = [];
+  const downstream: { method: string; timeoutMs: number | undefined }[] = [];
   let transport: Transport | undefined;
   const self: Transport = {
-    unary: (...args) => transport!.unary(...args),
+    unary: (method, signal, timeoutMs, ...rest) => {
+      downstream.push({ method: method.name, timeoutMs });
+      return transport!.unary(method, signal, timeoutMs, ...rest);
+    },
     stream: (...args) => transport!.stream(...args),
   };
   const app = createApp({
@@ -25,8 +37,8 @@ export async function createInMemoryApp(path = ":memory:") {
     orderStore: sqlOrderStore(db),
     userServiceTransport: self,
     log: (entry) => logs.push(entry),
-    tracer: trace.getTracer("test"),
+    tracer: options.tracer ?? trace.getTracer("test"),
   });
   transport = createRouterTransport(app.routes, { router: app.options });
-  return { db, transport, logs };
+  return { db, transport, logs, downstream };
 }

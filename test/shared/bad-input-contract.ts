@@ -117,6 +117,16 @@ export function badInputContract(send: SendRequest): void {
     expect(status.message).toContain("incomplete envelope");
   });
 
+  it("should refuse a deadline over the 5-minute maximum with invalid_argument", async () => {
+    const response = await send(getUser, {
+      method: "POST",
+      headers: { "content-type": "application/json", "connect-timeout-ms": String(10 * 60 * 1000) },
+      body: JSON.stringify({ id: crypto.randomUUID() }),
+    });
+    expect(response.status).toBe(400);
+    expect((await connectError(response)).code).toBe("invalid_argument");
+  });
+
   it("should keep serving after bad input", async () => {
     const response = await connectPost(
       send,
