@@ -31,12 +31,12 @@ export function createOrderService({ store, users }: OrderServiceDeps): ServiceI
         items: req.items.map(({ sku, quantity }) => ({ sku, quantity })),
         createTimeMs: Date.now(),
       };
-      await store.createOrder(order);
+      await store.createOrder(order, context.signal);
       return { order: toOrder(order) };
     },
 
-    async getOrder(req) {
-      const order = await store.getOrder(req.id);
+    async getOrder(req, context) {
+      const order = await store.getOrder(req.id, context.signal);
       if (!order) {
         throw orderNotFound({ orderId: req.id }, `order "${req.id}" not found`);
       }

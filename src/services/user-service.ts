@@ -16,32 +16,28 @@ const exportBatchSize = 200;
  */
 export function createUserService(store: UserStore): ServiceImpl<typeof UserService> {
   return {
-    async createUser(req) {
-      const created = await store.createUser({
-        id: crypto.randomUUID(),
-        email: req.email,
-        displayName: req.displayName,
-        createTimeMs: Date.now(),
-      });
+    async createUser(req, context) {
+      const newUser = { id: crypto.randomUUID(), email: req.email, displayName: req.displayName, createTimeMs: Date.now() };
+      const created = await store.createUser(newUser, context.signal);
       if (!created) {
         throw emailTaken({ email: req.email }, `email: "${req.email}" is already taken`);
       }
       return { user: toUser(created) };
     },
 
-    async getUser(req) {
-      const found = await store.getUser(req.id);
+    async getUser(req, context) {
+      const found = await store.getUser(req.id, context.signal);
       if (!found) {
         throw userNotFound({ userId: req.id }, `user "${req.id}" not found`);
       }
       return { user: toUser(found) };
     },
 
-    async listUsers(req) {
+    async listUsers(req, context) {
       const pageSize = resolvePageSize(req.pageSize);
       const after = decodePageToken(req.pageToken);
       // One extra row tells whether another page exists, so the last page has no token.
-      const rows = await store.listUsers(after, pageSize + 1);
+      const rows = await store.listUsers(after, pageSize + 1, context.signal);
       const page = rows.slice(0, pageSize);
       const last = page.at(-1);
       return {
@@ -53,8 +49,7 @@ export function createUserService(store: UserStore): ServiceImpl<typeof UserServ
     async *exportUsers(_req, context) {
       let after = 0;
       for (;;) {
-        context.signal.throwIfAborted();
-        const batch = await store.listUsers(after, exportBatchSize);
+        const batch = await store.listUsers(after, exportBatchSize, context.signal);
         for (const record of batch) {
           yield { user: toUser(record) };
         }

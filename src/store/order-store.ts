@@ -6,8 +6,8 @@ export interface OrderRecord {
   createTimeMs: number;
 }
 
-/** Persistence port of the order service. */
+/** Persistence port of the order service; `signal` as in UserStore. */
 export interface OrderStore {
-  createOrder(order: OrderRecord): Promise<void>;
-  getOrder(id: string): Promise<OrderRecord | undefined>;
+  createOrder(order: OrderRecord, signal?: AbortSignal): Promise<void>;
+  getOrder(id: string, signal?: AbortSignal): Promise<OrderRecord | undefined>;
 }

@@ -6,6 +6,10 @@
 export type SqlValue = string | number | null;
 
 export interface SqlDatabase {
-  /** Runs one statement (`?` placeholders) and returns its result rows, if any. */
-  query<Row>(sql: string, params: readonly SqlValue[]): Promise<Row[]>;
+  /**
+   * Runs one statement (`?` placeholders) and returns its result rows, if any. An
+   * aborted `signal` (the RPC's deadline passed, or the client went away) fails the
+   * call before the statement runs; a running statement is not interrupted.
+   */
+  query<Row>(sql: string, params: readonly SqlValue[], signal?: AbortSignal): Promise<Row[]>;
 }

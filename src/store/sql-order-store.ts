@@ -11,16 +11,18 @@ interface OrderRow {
 /** OrderStore over the schema in migrations/, for SQLite on Node and D1 on Workers. */
 export function sqlOrderStore(db: SqlDatabase): OrderStore {
   return {
-    async createOrder(order: OrderRecord) {
+    async createOrder(order: OrderRecord, signal?: AbortSignal) {
       await db.query(
         "INSERT INTO orders (id, user_id, items_json, create_time_ms) VALUES (?, ?, ?, ?)",
         [order.id, order.userId, JSON.stringify(order.items), order.createTimeMs],
+        signal,
       );
     },
-    async getOrder(id: string) {
+    async getOrder(id: string, signal?: AbortSignal) {
       const rows = await db.query<OrderRow>(
         "SELECT id, user_id, items_json, create_time_ms FROM orders WHERE id = ?",
         [id],
+        signal,
       );
       const row = rows[0];
       return (

@@ -14,24 +14,26 @@ const columns = "seq, id, email, display_name, create_time_ms";
 /** UserStore over the schema in migrations/, for SQLite on Node and D1 on Workers. */
 export function sqlUserStore(db: SqlDatabase): UserStore {
   return {
-    async createUser(user: NewUser) {
+    async createUser(user: NewUser, signal?: AbortSignal) {
       // ON CONFLICT DO NOTHING reports a taken email as "no row" on both engines,
       // without parsing driver-specific constraint error messages.
       const rows = await db.query<UserRow>(
         `INSERT INTO users (id, email, display_name, create_time_ms) VALUES (?, ?, ?, ?)
          ON CONFLICT (email) DO NOTHING RETURNING ${columns}`,
         [user.id, user.email, user.displayName, user.createTimeMs],
+        signal,
       );
       return rows[0] && toRecord(rows[0]);
     },
-    async getUser(id: string) {
-      const rows = await db.query<UserRow>(`SELECT ${columns} FROM users WHERE id = ?`, [id]);
+    async getUser(id: string, signal?: AbortSignal) {
+      const rows = await db.query<UserRow>(`SELECT ${columns} FROM users WHERE id = ?`, [id], signal);
       return rows[0] && toRecord(rows[0]);
     },
-    async listUsers(afterPosition: number, limit: number) {
+    async listUsers(afterPosition: number, limit: number, signal?: AbortSignal) {
       const rows = await db.query<UserRow>(
         `SELECT ${columns} FROM users WHERE seq > ? ORDER BY seq LIMIT ?`,
         [afterPosition, limit],
+        signal,
       );
       return rows.map(toRecord);
     },

@@ -9,11 +9,14 @@ export interface UserRecord {
 
 export type NewUser = Omit<UserRecord, "position">;
 
-/** Persistence port of the user service. */
+/**
+ * Persistence port of the user service. `signal` is the RPC's: once it aborts
+ * (deadline, cancellation) no further statement runs.
+ */
 export interface UserStore {
   /** Inserts a user; resolves to undefined when the email is already taken. */
-  createUser(user: NewUser): Promise<UserRecord | undefined>;
-  getUser(id: string): Promise<UserRecord | undefined>;
+  createUser(user: NewUser, signal?: AbortSignal): Promise<UserRecord | undefined>;
+  getUser(id: string, signal?: AbortSignal): Promise<UserRecord | undefined>;
   /** Users created after `afterPosition` (0 for the start), oldest first. */
-  listUsers(afterPosition: number, limit: number): Promise<UserRecord[]>;
+  listUsers(afterPosition: number, limit: number, signal?: AbortSignal): Promise<UserRecord[]>;
 }

@@ -176,3 +176,13 @@ describe("selectInterceptor", () => {
     expect(none).toEqual([]);
   });
 });
+
+describe("deadlines in the store", () => {
+  it("should run no statement once the RPC's signal has aborted", async () => {
+    const { sqlUserStore } = await import("../../src/store/sql-user-store.ts");
+    const app = await createInMemoryApp();
+    const reason = new ConnectError("the deadline passed", Code.DeadlineExceeded);
+    const store = sqlUserStore(app.db);
+    await expect(store.getUser(crypto.randomUUID(), AbortSignal.abort(reason))).rejects.toBe(reason);
+  });
+});

@@ -25,7 +25,10 @@ export function openSqliteDatabase(path: string, options: { busyTimeoutMs?: numb
   // Statements are prepared once per SQL text: the request path only binds and steps.
   const statements = new Map<string, StatementSync>();
   return {
-    query<Row>(sql: string, params: readonly SqlValue[]) {
+    query<Row>(sql: string, params: readonly SqlValue[], signal?: AbortSignal) {
+      if (signal?.aborted) {
+        return Promise.reject(signal.reason);
+      }
       let statement = statements.get(sql);
       if (!statement) {
         statement = db.prepare(sql);

@@ -8,7 +8,8 @@ const transient =
 /** The SqlDatabase port over a D1 binding. */
 export function d1Database(db: D1Database): SqlDatabase {
   return {
-    async query<Row>(sql: string, params: readonly SqlValue[]) {
+    async query<Row>(sql: string, params: readonly SqlValue[], signal?: AbortSignal) {
+      signal?.throwIfAborted();
       try {
         const result = await db.prepare(sql).bind(...params).all<Row>();
         return result.results;
