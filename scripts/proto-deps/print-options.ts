@@ -53,25 +53,12 @@ function printExtensionValue(extension: DescExtension, value: unknown): string {
   return printSingular(extension, value);
 }
 
-/** A value in protobuf text format (the syntax of option values). */
+/** A value (or, for lists, one element) in protobuf text format, the syntax of option values. */
 function printSingular(field: DescField | DescExtension, value: unknown): string {
-  switch (field.fieldKind) {
-    case "scalar":
-      return printScalar(field.scalar, value);
-    case "enum":
-      return field.enum.values.find((v) => v.number === value)?.name ?? String(value);
-    case "message":
-      return printMessage(value as ReflectMessage);
-    case "list":
-      switch (field.listKind) {
-        case "scalar":
-          return printScalar(field.scalar, value);
-        case "enum":
-          return field.enum.values.find((v) => v.number === value)?.name ?? String(value);
-        case "message":
-          return printMessage(value as ReflectMessage);
-      }
-  }
+  const kind = field.fieldKind === "list" ? field.listKind : field.fieldKind;
+  if (kind === "scalar" && field.scalar !== undefined) return printScalar(field.scalar, value);
+  if (kind === "enum" && field.enum) return field.enum.values.find((v) => v.number === value)?.name ?? String(value);
+  if (kind === "message") return printMessage(value as ReflectMessage);
   throw new Error(`cannot print ${field.toString()}`);
 }
 

@@ -13,6 +13,7 @@ import { createUserService } from "../../src/services/user-service.ts";
 import { newTraceparent } from "../shared/trace-assertions.ts";
 import { uniqueEmail } from "../shared/user-service-contract.ts";
 import { createInMemoryApp } from "./in-memory-app.ts";
+import { failure } from "../shared/expect-failure.ts";
 
 let tracing: NodeTracing;
 const dir = mkdtempSync(join(tmpdir(), "connect-template-chain-"));
@@ -24,14 +25,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function failure(call: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await call;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("errors interceptor", () => {
   it("should hide an unexpected failure behind internal with the trace id, and log it with its stack", async () => {

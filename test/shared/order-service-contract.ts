@@ -1,19 +1,12 @@
-import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { Code, createClient, type Transport } from "@connectrpc/connect";
 import { expect, it } from "vitest";
 import { isOrderNotFound, isUserNotFound } from "../../src/gen/acme/order/v1/errors_reasons.ts";
 import { OrderService } from "../../src/gen/acme/order/v1/order_pb.ts";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
 import { ErrorInfoSchema } from "../../src/gen/google/rpc/error_details_pb.ts";
 import { uniqueEmail, violatedFields } from "./user-service-contract.ts";
+import { failure } from "./expect-failure.ts";
 
-async function failure(call: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await call;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("expected the call to fail");
-}
 
 /** The behaviour of OrderService (which calls UserService over the network). */
 export function orderServiceContract(transport: () => Transport): void {

@@ -1,5 +1,6 @@
 import { type Client, Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { expect, it } from "vitest";
+import { failure } from "./expect-failure.ts";
 import { ViolationsSchema } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import {
   isEmailTaken,
@@ -22,16 +23,6 @@ export function uniqueEmail(tag = "user"): string {
   return `${tag}-${crypto.randomUUID()}@example.com`;
 }
 
-async function codeOf(call: Promise<unknown>): Promise<ConnectError> {
-  const error = await call.then(
-    () => undefined,
-    (reason: unknown) => ConnectError.from(reason),
-  );
-  if (!error) {
-    throw new Error("expected the call to fail");
-  }
-  return error;
-}
 
 /** Every user id, following next_page_token to the end. */
 async function listAllIds(client: Client<typeof UserService>, pageSize: number): Promise<string[]> {
@@ -68,7 +59,7 @@ export function userServiceContract(transport: () => Transport): void {
   it("should answer a taken email with already_exists, case-insensitively", async () => {
     const email = uniqueEmail("taken");
     await client().createUser({ email, displayName: "First" });
-    const error = await codeOf(client().createUser({ email: email.toUpperCase(), displayName: "Second" }));
+    const error = await failure(client().createUser({ email: email.toUpperCase(), displayName: "Second" }));
     expect(error.code).toBe(Code.AlreadyExists);
     expect(isEmailTaken(error)).toBe(true);
     expect(error.findDetails(ErrorInfoSchema)[0]?.metadata).toEqual({ email: email.toUpperCase() });
@@ -76,7 +67,7 @@ export function userServiceContract(transport: () => Transport): void {
 
   it("should answer an unknown id with not_found", async () => {
     const id = crypto.randomUUID();
-    const error = await codeOf(client().getUser({ id }));
+    const error = await failure(client().getUser({ id }));
     expect(error.code).toBe(Code.NotFound);
     expect(isUserNotFound(error)).toBe(true);
     expect(isEmailTaken(error)).toBe(false);
@@ -94,7 +85,7 @@ export function userServiceContract(transport: () => Transport): void {
       { call: () => client().listUsers({ pageSize: -1 }), fields: ["page_size"] },
     ];
     for (const { call, fields } of cases) {
-      const error = await codeOf(call());
+      const error = await failure(call());
       expect(error.code).toBe(Code.InvalidArgument);
       expect(violatedFields(error)).toEqual(fields);
       expect(error.rawMessage.startsWith(`${fields[0]}: `)).toBe(true);
@@ -102,7 +93,7 @@ export function userServiceContract(transport: () => Transport): void {
   });
 
   it("should answer a page token it did not issue with reason INVALID_PAGE_TOKEN", async () => {
-    const error = await codeOf(client().listUsers({ pageToken: "garbage" }));
+    const error = await failure(client().listUsers({ pageToken: "garbage" }));
     expect(error.code).toBe(Code.InvalidArgument);
     expect(isInvalidPageToken(error)).toBe(true);
     expect(error.rawMessage).toContain("page_token");
