@@ -7,10 +7,12 @@ import {
   type TextMapGetter,
   type TextMapSetter,
   type Tracer,
+  TraceFlags,
   context,
-  propagation,
+  isSpanContextValid,
   trace,
 } from "@opentelemetry/api";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { ATTR_ERROR_TYPE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from "@opentelemetry/semantic-conventions";
 import {
   ATTR_RPC_METHOD,
@@ -21,6 +23,10 @@ import {
 } from "@opentelemetry/semantic-conventions/incubating";
 import { type RpcRequest, codeName, isServerFault, observe, procedureOf, protocolOf } from "./rpc-call.ts";
 import { spanContextKey } from "./span-context.ts";
+
+// W3C trace context, independent of what (if anything) registered a global propagator:
+// with tracing off, callers' trace ids must still reach logs and downstream calls.
+const propagator = new W3CTraceContextPropagator();
 
 const headerGetter: TextMapGetter<Headers> = {
   get: (headers, key) => headers.get(key) ?? undefined,
@@ -54,6 +60,26 @@ function settle(span: Span, failure: unknown, kind: SpanKind, end: boolean): voi
   if (end) span.end();
 }
 
+/**
+ * With tracing off (no SDK, as on a Worker without an endpoint) the API hands back the
+ * caller's span, or no ids at all. Logs and downstream calls still need ids of this
+ * call's own: a non-recording span with a fresh span id, in the caller's trace or a new one.
+ */
+function withOwnIds(span: Span, parent: ReturnType<typeof context.active>): Span {
+  const caller = trace.getSpanContext(parent);
+  const own = span.spanContext();
+  if (span.isRecording() || (isSpanContextValid(own) && own.spanId !== caller?.spanId)) {
+    return span;
+  }
+  const random = (bytes: number) =>
+    Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+  return trace.wrapSpanContext({
+    traceId: caller && isSpanContextValid(caller) ? caller.traceId : random(16),
+    spanId: random(8),
+    traceFlags: caller?.traceFlags ?? TraceFlags.NONE,
+  });
+}
+
 export interface ServerTracingOptions {
   tracer: Tracer;
   /**
@@ -81,8 +107,8 @@ export function createServerTracingInterceptor({ tracer, reuseActiveSpan = false
       span.updateName(procedure);
       span.setAttributes(rpcAttributes(req));
     } else {
-      const parent = propagation.extract(context.active(), req.header, headerGetter);
-      span = tracer.startSpan(procedure, { kind: SpanKind.SERVER, attributes: rpcAttributes(req) }, parent);
+      const parent = propagator.extract(context.active(), req.header, headerGetter);
+      span = withOwnIds(tracer.startSpan(procedure, { kind: SpanKind.SERVER, attributes: rpcAttributes(req) }, parent), parent);
       spanContext = trace.setSpan(parent, span);
     }
     req.contextValues.set(spanContextKey, span.spanContext());
@@ -93,21 +119,29 @@ export function createServerTracingInterceptor({ tracer, reuseActiveSpan = false
 }
 
 /**
- * A CLIENT span per outgoing RPC, child of the active span, with W3C traceparent and
- * tracestate injected into the request headers.
+ * A CLIENT span per outgoing RPC, with W3C traceparent and tracestate injected into the
+ * request headers. Its parent is the span of the server call it is made for, when the
+ * call passes that call's `contextValues` on (see OrderService), else the active span.
  */
 export function createClientTracingInterceptor({ tracer }: { tracer: Tracer }): Interceptor {
   return (next) => (req) => {
     const url = new URL(req.url);
-    const span = tracer.startSpan(procedureOf(req), {
-      kind: SpanKind.CLIENT,
-      attributes: {
-        ...rpcAttributes(req),
-        [ATTR_SERVER_ADDRESS]: url.hostname,
-        ...(url.port ? { [ATTR_SERVER_PORT]: Number(url.port) } : {}),
+    const forwarded = req.contextValues.get(spanContextKey);
+    const parent = forwarded ? trace.setSpanContext(context.active(), forwarded) : context.active();
+    const started = tracer.startSpan(
+      procedureOf(req),
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          ...rpcAttributes(req),
+          [ATTR_SERVER_ADDRESS]: url.hostname,
+          ...(url.port ? { [ATTR_SERVER_PORT]: Number(url.port) } : {}),
+        },
       },
-    });
-    propagation.inject(trace.setSpan(context.active(), span), req.header, headerSetter);
+      parent,
+    );
+    const span = withOwnIds(started, parent);
+    propagator.inject(trace.setSpan(parent, span), req.header, headerSetter);
     return observe(next, req, (failure) => settle(span, failure, SpanKind.CLIENT, true));
   };
 }

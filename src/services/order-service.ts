@@ -4,6 +4,7 @@ import { orderNotFound, userNotFound } from "../gen/acme/order/v1/errors_reasons
 import { OrderService } from "../gen/acme/order/v1/order_pb.ts";
 import { isUserNotFound } from "../gen/acme/user/v1/errors_reasons.ts";
 import type { UserService } from "../gen/acme/user/v1/user_pb.ts";
+import { outgoingContextValues } from "../interceptors/span-context.ts";
 import type { OrderRecord, OrderStore } from "../store/order-store.ts";
 
 export interface OrderServiceDeps {
@@ -17,8 +18,12 @@ export function createOrderService({ store, users }: OrderServiceDeps): ServiceI
   return {
     async createOrder(req, context) {
       try {
-        // The incoming call's deadline and cancellation bound the outgoing one.
-        await users.getUser({ id: req.userId }, { signal: context.signal, timeoutMs: context.timeoutMs() });
+        // The incoming call's deadline and cancellation bound the outgoing one, and
+        // its trace continues in it.
+        await users.getUser(
+          { id: req.userId },
+          { signal: context.signal, timeoutMs: context.timeoutMs(), contextValues: outgoingContextValues(context) },
+        );
       } catch (error) {
         if (isUserNotFound(error)) {
           throw userNotFound({ userId: req.userId }, `user "${req.userId}" does not exist`);

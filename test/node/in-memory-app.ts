@@ -1,6 +1,6 @@
 import { type Transport, createRouterTransport } from "@connectrpc/connect";
 import { type Tracer, trace } from "@opentelemetry/api";
-import { createApp } from "../../src/app.ts";
+import { createApp, createClientInterceptors } from "../../src/app.ts";
 import type { RpcLogEntry } from "../../src/interceptors/logging.ts";
 import { migrate } from "../../src/runtime/node/migrate.ts";
 import { openSqliteDatabase } from "../../src/runtime/node/sqlite.ts";
@@ -16,29 +16,35 @@ export interface InMemoryAppOptions {
 
 /**
  * The whole app on a SQLite database, called through connect's in-memory router
- * transport. OrderService reaches UserService through the same transport; the
- * `downstream` list records each such call's method and timeout.
+ * transport. OrderService reaches UserService through a second one with the client
+ * interceptors, as over the network; `downstream` records each such call's method and
+ * timeout.
  */
 export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
   const db = openSqliteDatabase(options.path ?? ":memory:", options);
   await migrate(db);
   const logs: RpcLogEntry[] = [];
   const downstream: { method: string; timeoutMs: number | undefined }[] = [];
-  let transport: Transport | undefined;
+  let outgoing: Transport | undefined;
   const self: Transport = {
     unary: (method, signal, timeoutMs, ...rest) => {
       downstream.push({ method: method.name, timeoutMs });
-      return transport!.unary(method, signal, timeoutMs, ...rest);
+      return outgoing!.unary(method, signal, timeoutMs, ...rest);
     },
-    stream: (...args) => transport!.stream(...args),
+    stream: (...args) => outgoing!.stream(...args),
   };
+  const tracer = options.tracer ?? trace.getTracer("test");
   const app = createApp({
     userStore: sqlUserStore(db),
     orderStore: sqlOrderStore(db),
     userServiceTransport: self,
     log: (entry) => logs.push(entry),
-    tracer: options.tracer ?? trace.getTracer("test"),
+    tracer,
   });
-  transport = createRouterTransport(app.routes, { router: app.options });
+  const transport = createRouterTransport(app.routes, { router: app.options });
+  outgoing = createRouterTransport(app.routes, {
+    router: app.options,
+    transport: { interceptors: createClientInterceptors(tracer) },
+  });
   return { db, transport, logs, downstream };
 }

@@ -43,3 +43,27 @@ describe("errors and logs on the Worker", () => {
     expect(Date.parse(String(line?.time))).not.toBeNaN();
   });
 });
+
+describe("trace ids on a Worker without tracing", () => {
+  it("should log the caller's trace id and pass it to the downstream call", async () => {
+    const worker = (await import("../../src/runtime/worker/index.ts")).default;
+    const { user } = await createClient(UserService, transport).createUser({ email: `${crypto.randomUUID()}@example.com`, displayName: "T" });
+    const logs = vi.spyOn(console, "log");
+    const caller = newTraceparent();
+    const request = new Request(`${workerOrigin}/acme.order.v1.OrderService/CreateOrder`, {
+      method: "POST",
+      headers: { "content-type": "application/json", traceparent: caller.header },
+      body: JSON.stringify({ userId: user?.id, items: [{ sku: "A", quantity: 1 }] }),
+    });
+    const untraced = { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: undefined };
+    const ctx = { waitUntil: (p: Promise<unknown>) => void p.catch(() => undefined), passThroughOnException() {} };
+    const response = await worker.fetch(request as Parameters<typeof worker.fetch>[0], untraced, ctx as unknown as ExecutionContext);
+    expect(response.status, await response.clone().text()).toBe(200);
+    const lines = logLines(logs).filter((l) => l.trace_id === caller.traceId);
+    expect(lines.map((l) => l.procedure).sort()).toEqual([
+      "acme.order.v1.OrderService/CreateOrder",
+      "acme.user.v1.UserService/GetUser",
+    ]);
+    expect(lines[0]?.span_id).not.toBe(caller.spanId);
+  });
+});

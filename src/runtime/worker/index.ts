@@ -1,6 +1,6 @@
 import { createConnectRouter } from "@connectrpc/connect";
 import { instrument } from "@microlabs/otel-cf-workers";
-import { trace } from "@opentelemetry/api";
+import { ProxyTracerProvider, trace } from "@opentelemetry/api";
 import { createApp, createClientInterceptors } from "../../app.ts";
 import { sqlOrderStore } from "../../store/sql-order-store.ts";
 import { sqlUserStore } from "../../store/sql-user-store.ts";
@@ -17,8 +17,11 @@ let app: { env: WorkerEnv; handle: (request: Request) => Promise<Response> } | u
 /** Builds the router once per isolate (again only if the bindings object changes). */
 function appFor(env: WorkerEnv) {
   if (app?.env !== env) {
-    // The global tracer: otel-cf-workers' provider when tracing is on, a no-op otherwise.
-    const tracer = trace.getTracer("connect-service-template");
+    // otel-cf-workers' global tracer only works inside an instrumented request (it
+    // throws without its per-request config): without an endpoint, use a no-op tracer.
+    const tracer = otelSettings(env)
+      ? trace.getTracer("connect-service-template")
+      : new ProxyTracerProvider().getTracer("connect-service-template");
     const db = d1Database(env.DB);
     const { options, routes } = createApp({
       userStore: sqlUserStore(db),
