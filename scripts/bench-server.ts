@@ -11,7 +11,8 @@ import { sqlOrderStore } from "../src/store/sql-order-store.ts";
 import { sqlUserStore } from "../src/store/sql-user-store.ts";
 
 // Started by scripts/bench.ts: the same Connect handler behind the one-port server and
-// behind plain node:http / node:http2 servers on ports of their own (the baseline).
+// behind plain node:http / node:http2 servers on ports of their own (the baseline), and
+// a one-port server without the interceptor chain.
 const db = openSqliteDatabase(":memory:");
 await migrate(db);
 const userStore = sqlUserStore(db);
@@ -30,6 +31,8 @@ const app = createApp({
   tracer: trace.getTracer("bench"),
 });
 const handler = connectNodeAdapter({ ...app.options, routes: app.routes });
+// The same without the interceptor chain, to show what the chain costs.
+const bare = connectNodeAdapter({ ...app.options, interceptors: [], routes: app.routes });
 
 function listen(server: http.Server | http2.Http2Server): Promise<number> {
   return new Promise((resolve) =>
@@ -38,9 +41,11 @@ function listen(server: http.Server | http2.Http2Server): Promise<number> {
 }
 
 const onePort = await listenOnePort(handler, { host: "127.0.0.1", port: 0 });
+const onePortBare = await listenOnePort(bare, { host: "127.0.0.1", port: 0 });
 const ports = {
   userId: user?.id,
   onePort: onePort.address.port,
+  onePortBare: onePortBare.address.port,
   plainH1: await listen(http.createServer(handler)),
   plainH2c: await listen(http2.createServer(handler)),
 };
