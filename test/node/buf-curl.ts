@@ -4,9 +4,10 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 
 /**
- * Calls a UserService method with `buf curl` (a Go client, not connect-es), the schema
- * compiled from proto/. Resolves to the response messages (one per streamed message);
- * rejects on a non-zero exit, with buf's error JSON in `stderr`.
+ * Calls a method (of UserService unless `service` says otherwise) with `buf curl` (a Go
+ * client, not connect-es), the schema compiled from proto/. Resolves to the response
+ * messages (one per streamed message); rejects on a non-zero exit, with buf's error
+ * JSON in `stderr`.
  */
 export async function bufCurl(
   baseUrl: string,
@@ -14,6 +15,7 @@ export async function bufCurl(
   method: string,
   body: object,
   extraArgs: string[] = [],
+  service = "acme.user.v1.UserService",
 ): Promise<Record<string, any>[]> {
   const { stdout } = await run("buf", [
     "curl",
@@ -24,7 +26,7 @@ export async function bufCurl(
     ...extraArgs,
     "--data",
     JSON.stringify(body),
-    `${baseUrl}/acme.user.v1.UserService/${method}`,
+    `${baseUrl}/${service}/${method}`,
   ]);
   return stdout
     .trim()
