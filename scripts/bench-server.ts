@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { connectNodeAdapter, createConnectTransport } from "@connectrpc/connect-node";
 import { trace } from "@opentelemetry/api";
 import { createApp } from "../src/app.ts";
+import { defaultConfig } from "../src/config/defaults.ts";
 import { migrate } from "../src/runtime/node/migrate.ts";
 import { listenOnePort } from "../src/runtime/node/one-port-server.ts";
 import { openSqliteDatabase } from "../src/runtime/node/sqlite.ts";
@@ -29,6 +30,7 @@ const app = createApp({
   userServiceTransport: createConnectTransport({ baseUrl: "http://127.0.0.1:9", httpVersion: "1.1" }),
   log: () => {},
   tracer: trace.getTracer("bench"),
+  config: defaultConfig,
 });
 const handler = connectNodeAdapter({ ...app.options, routes: app.routes });
 // The same without the interceptor chain, to show what the chain costs.

@@ -1,10 +1,13 @@
 import type { ConnectRouter, ConnectRouterOptions, Interceptor, Transport } from "@connectrpc/connect";
 import { createClient } from "@connectrpc/connect";
 import type { Tracer } from "@opentelemetry/api";
+import { createConfigInterceptor } from "./config/config-context.ts";
+import type { Config } from "./gen/acme/config/v1/config_pb.ts";
 import { OrderService } from "./gen/acme/order/v1/order_pb.ts";
 import { UserService } from "./gen/acme/user/v1/user_pb.ts";
 import { createErrorsInterceptor } from "./interceptors/errors.ts";
 import { type RpcLogger, createLoggingInterceptor } from "./interceptors/logging.ts";
+import { createMaintenanceInterceptor } from "./interceptors/maintenance.ts";
 import { createClientTracingInterceptor, createServerTracingInterceptor } from "./interceptors/tracing.ts";
 import { createValidationInterceptor } from "./interceptors/validation.ts";
 import { reclassifyClientErrors } from "./protocol/client-errors.ts";
@@ -21,6 +24,8 @@ export interface AppDeps {
   userServiceTransport: Transport;
   log: RpcLogger;
   tracer: Tracer;
+  /** The current config snapshot (src/config/config-store.ts). */
+  config: () => Config;
   /** See ServerTracingOptions.reuseActiveSpan (true on Workers). */
   reuseActiveSpan?: boolean;
 }
@@ -33,15 +38,18 @@ export const maxTimeoutMs = 5 * 60 * 1000;
 
 /**
  * The server interceptor chain, outermost first (README: "The interceptor chain"):
- * tracing opens the span everything else reports under; logging sees the final code
- * and the trace ids; errors turns unexpected failures into safe ones before anything
- * leaves the server; validation rejects bad requests before a service sees them.
+ * config pins one snapshot to the call; tracing opens the span everything else reports
+ * under; logging sees the final code and the trace ids; errors turns unexpected
+ * failures into safe ones before anything leaves the server; maintenance refuses
+ * changes while on; validation rejects bad requests before a service sees them.
  */
 export function createServerInterceptors(deps: AppDeps): Interceptor[] {
   return [
+    createConfigInterceptor(deps.config),
     createServerTracingInterceptor({ tracer: deps.tracer, reuseActiveSpan: deps.reuseActiveSpan ?? false }),
     createLoggingInterceptor(deps.log),
     createErrorsInterceptor(),
+    createMaintenanceInterceptor(),
     createValidationInterceptor(),
   ];
 }

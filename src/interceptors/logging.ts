@@ -1,4 +1,6 @@
 import { ConnectError, type Interceptor } from "@connectrpc/connect";
+import { configKey } from "../config/config-context.ts";
+import { LogLevel } from "../gen/acme/config/v1/config_pb.ts";
 import { codeName, isServerFault, observe, procedureOf, protocolOf } from "./rpc-call.ts";
 import { traceIdsOf } from "./span-context.ts";
 
@@ -18,13 +20,18 @@ export interface RpcLogEntry {
 /** Where RPC log lines go: pino on Node, console JSON (Workers Logs) on Workers. */
 export type RpcLogger = (entry: RpcLogEntry) => void;
 
-/** Logs every RPC once it is over (streams: when the last message is sent). */
+/**
+ * Logs every RPC once it is over (streams: when the last message is sent), unless its
+ * level is below the configured `observability.log_level`.
+ */
 export function createLoggingInterceptor(log: RpcLogger): Interceptor {
   return (next) => (req) => {
     const start = performance.now();
     return observe(next, req, (failure) => {
       const error = failure === undefined ? undefined : ConnectError.from(failure);
       const serverFault = error !== undefined && isServerFault(error.code);
+      const threshold = req.contextValues.get(configKey).observability?.logLevel ?? LogLevel.INFO;
+      if ((serverFault ? LogLevel.ERROR : LogLevel.INFO) < threshold) return;
       const ids = traceIdsOf(req);
       log({
         level: serverFault ? "error" : "info",

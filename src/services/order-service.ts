@@ -1,6 +1,7 @@
 import type { Client, ServiceImpl } from "@connectrpc/connect";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { orderNotFound, userNotFound } from "../gen/acme/order/v1/errors_reasons.ts";
+import { configKey } from "../config/config-context.ts";
+import { orderCreationDisabled, orderNotFound, userNotFound } from "../gen/acme/order/v1/errors_reasons.ts";
 import { OrderService } from "../gen/acme/order/v1/order_pb.ts";
 import { isUserNotFound } from "../gen/acme/user/v1/errors_reasons.ts";
 import type { UserService } from "../gen/acme/user/v1/user_pb.ts";
@@ -17,6 +18,9 @@ export interface OrderServiceDeps {
 export function createOrderService({ store, users }: OrderServiceDeps): ServiceImpl<typeof OrderService> {
   return {
     async createOrder(req, context) {
+      if (context.values.get(configKey).orders?.creationEnabled === false) {
+        throw orderCreationDisabled({}, "order creation is turned off; try again later or contact support");
+      }
       try {
         // The incoming call's deadline and cancellation bound the outgoing one, and
         // its trace continues in it.

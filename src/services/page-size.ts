@@ -1,7 +1,24 @@
-/** ListUsers page size when the request leaves page_size at 0. */
-export const defaultPageSize = 50;
+import { Code, ConnectError } from "@connectrpc/connect";
+import { ViolationsSchema } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
+import type { UserListing } from "../gen/acme/config/v1/config_pb.ts";
 
-/** page_size 0 means the default; the proto's rules bound it to 0..100. */
-export function resolvePageSize(pageSize: number): number {
-  return pageSize === 0 ? defaultPageSize : pageSize;
+/**
+ * The page size of a ListUsers call under the configured listing limits: page_size 0
+ * means the default; above the maximum fails like a rule violation would, with a
+ * `buf.validate.Violations` detail naming page_size.
+ */
+export function resolvePageSize(pageSize: number, listing: UserListing | undefined): number {
+  const max = listing?.maxPageSize ?? 100;
+  if (pageSize > max) {
+    const message = `must be at most ${max}`;
+    throw new ConnectError(`page_size: ${message}`, Code.InvalidArgument, undefined, [
+      {
+        desc: ViolationsSchema,
+        value: {
+          violations: [{ field: { elements: [{ fieldNumber: 1, fieldName: "page_size" }] }, ruleId: "config.max_page_size", message }],
+        },
+      },
+    ]);
+  }
+  return pageSize === 0 ? Math.min(listing?.defaultPageSize ?? 50, max) : pageSize;
 }

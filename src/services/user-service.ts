@@ -4,6 +4,7 @@ import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { type User, UserSchema, UserService } from "../gen/acme/user/v1/user_pb.ts";
 import type { UserRecord, UserStore } from "../store/user-store.ts";
 import { emailTaken, userNotFound } from "../gen/acme/user/v1/errors_reasons.ts";
+import { configKey } from "../config/config-context.ts";
 import { resolvePageSize } from "./page-size.ts";
 import { decodePageToken, encodePageToken } from "./page-token.ts";
 
@@ -34,7 +35,7 @@ export function createUserService(store: UserStore): ServiceImpl<typeof UserServ
     },
 
     async listUsers(req, context) {
-      const pageSize = resolvePageSize(req.pageSize);
+      const pageSize = resolvePageSize(req.pageSize, context.values.get(configKey).userListing);
       const after = decodePageToken(req.pageToken);
       // One extra row tells whether another page exists, so the last page has no token.
       const rows = await store.listUsers(after, pageSize + 1, context.signal);

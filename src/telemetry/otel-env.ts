@@ -4,17 +4,15 @@ export interface OtelSettings {
   tracesUrl?: string;
   headers: Record<string, string>;
   serviceName: string;
-  /** Share of traces exported, 0..1; failed requests are exported regardless. */
-  sampleRatio: number;
 }
 
 export const defaultServiceName = "connect-service-template";
 
 /**
  * Reads OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (used as is) or OTEL_EXPORTER_OTLP_ENDPOINT
- * (+ /v1/traces), OTEL_EXPORTER_OTLP_HEADERS (`k=v,k2=v2`, values URL-encoded),
- * OTEL_SERVICE_NAME and OTEL_TRACES_SAMPLER_ARG. Throws a message naming the variable
- * when a value is unusable.
+ * (+ /v1/traces), OTEL_EXPORTER_OTLP_HEADERS (`k=v,k2=v2`, values URL-encoded) and
+ * OTEL_SERVICE_NAME. Throws a message naming the variable when a value is unusable.
+ * The sampling ratio (OTEL_TRACES_SAMPLER_ARG) is runtime config: src/config/env-layer.ts.
  */
 export function readOtelSettings(vars: Record<string, string | undefined>): OtelSettings {
   const base = vars.OTEL_EXPORTER_OTLP_ENDPOINT;
@@ -22,16 +20,10 @@ export function readOtelSettings(vars: Record<string, string | undefined>): Otel
   if (tracesUrl !== undefined && !URL.canParse(tracesUrl)) {
     throw new Error(`OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be a URL, got "${tracesUrl}"`);
   }
-  const ratioText = vars.OTEL_TRACES_SAMPLER_ARG ?? "1";
-  const sampleRatio = Number(ratioText);
-  if (ratioText.trim() === "" || !(sampleRatio >= 0 && sampleRatio <= 1)) {
-    throw new Error(`OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1, got "${ratioText}"`);
-  }
   return {
     ...(tracesUrl ? { tracesUrl } : {}),
     headers: parseHeaders(vars.OTEL_EXPORTER_OTLP_HEADERS ?? ""),
     serviceName: vars.OTEL_SERVICE_NAME || defaultServiceName,
-    sampleRatio,
   };
 }
 

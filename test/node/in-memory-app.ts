@@ -1,6 +1,8 @@
 import { type Transport, createRouterTransport } from "@connectrpc/connect";
 import { type Tracer, trace } from "@opentelemetry/api";
 import { createApp, createClientInterceptors } from "../../src/app.ts";
+import { defaultConfig } from "../../src/config/defaults.ts";
+import type { Config } from "../../src/gen/acme/config/v1/config_pb.ts";
 import type { RpcLogEntry } from "../../src/interceptors/logging.ts";
 import { migrate } from "../../src/runtime/node/migrate.ts";
 import { openSqliteDatabase } from "../../src/runtime/node/sqlite.ts";
@@ -12,6 +14,8 @@ export interface InMemoryAppOptions {
   path?: string;
   busyTimeoutMs?: number;
   tracer?: Tracer;
+  /** The config snapshot each call sees (default: the defaults); may change between calls. */
+  config?: () => Config;
 }
 
 /**
@@ -40,6 +44,7 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
     userServiceTransport: self,
     log: (entry) => logs.push(entry),
     tracer,
+    config: options.config ?? defaultConfig,
   });
   const transport = createRouterTransport(app.routes, { router: app.options });
   outgoing = createRouterTransport(app.routes, {

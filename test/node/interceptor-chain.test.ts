@@ -18,7 +18,7 @@ import { failure } from "../shared/expect-failure.ts";
 let tracing: NodeTracing;
 const dir = mkdtempSync(join(tmpdir(), "connect-template-chain-"));
 beforeAll(() => {
-  tracing = startNodeTracing({ serviceName: "test", sampleRatio: 1, headers: {} }, new InMemorySpanExporter());
+  tracing = startNodeTracing({ serviceName: "test", headers: {} }, { sampleRatio: () => 1, exporter: new InMemorySpanExporter() });
 });
 afterAll(async () => {
   await tracing.shutdown();

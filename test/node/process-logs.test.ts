@@ -24,7 +24,8 @@ describe("RPC log lines of `npm start`", () => {
       .stdout()
       .split("\n")
       .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => "procedure" in line);
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({
       level: "info",

@@ -3,18 +3,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { trace } from "@opentelemetry/api";
 import type { RpcLogEntry } from "../../src/interceptors/logging.ts";
+import { readNodeEnv } from "../../src/runtime/node/node-env.ts";
 import { type ServerTelemetry, startServer } from "../../src/runtime/node/start-server.ts";
 
 /**
  * A real server on an ephemeral 127.0.0.1 port, with its own SQLite file. Log lines
- * are collected in `logs`; spans go to `telemetry.tracer` (default: the global one).
+ * are collected in `logs`; spans go to `telemetry.tracer` (default: the global one);
+ * `vars` are extra environment variables (CONFIG_* and such).
  */
-export async function startTestServer(telemetry: Partial<ServerTelemetry> = {}) {
+export async function startTestServer(telemetry: Partial<ServerTelemetry> = {}, vars: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), "connect-template-"));
   const logs: RpcLogEntry[] = [];
   const server = await startServer(
-    { host: "127.0.0.1", port: 0, databasePath: join(dir, "app.db") },
-    { log: (entry) => logs.push(entry), tracer: trace.getTracer("test"), ...telemetry },
+    readNodeEnv({ HOST: "127.0.0.1", PORT: "0", DATABASE_PATH: join(dir, "app.db"), ...vars }),
+    { log: (entry) => logs.push(entry), configLog: () => {}, tracer: trace.getTracer("test"), ...telemetry },
   );
   return {
     url: server.url,

@@ -6,6 +6,7 @@ import {
   type SamplingResult,
   type Span,
   type SpanProcessor,
+  TraceIdRatioBasedSampler,
 } from "@opentelemetry/sdk-trace-base";
 import { ATTR_ERROR_TYPE } from "@opentelemetry/semantic-conventions";
 
@@ -42,5 +43,18 @@ export function exportFailuresToo(processor: SpanProcessor): SpanProcessor {
     },
     forceFlush: () => processor.forceFlush(),
     shutdown: () => processor.shutdown(),
+  };
+}
+
+/** Samples `ratio()` of traces, reading the ratio per trace so a config change applies at once. */
+export function ratioSampler(ratio: () => number): Sampler {
+  let current = { ratio: Number.NaN, sampler: new TraceIdRatioBasedSampler(1) };
+  return {
+    shouldSample(context, traceId, name, kind, attributes, links) {
+      const r = ratio();
+      if (r !== current.ratio) current = { ratio: r, sampler: new TraceIdRatioBasedSampler(r) };
+      return current.sampler.shouldSample(context, traceId);
+    },
+    toString: () => "ConfiguredRatioSampler",
   };
 }

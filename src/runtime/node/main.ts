@@ -1,18 +1,24 @@
 import { readOtelSettings } from "../../telemetry/otel-env.ts";
 import { readNodeEnv } from "./node-env.ts";
-import { pinoRpcLogger } from "./pino-rpc-logger.ts";
-import { startServer } from "./start-server.ts";
+import { createPino, pinoConfigLog, pinoRpcLogger } from "./pino-loggers.ts";
+import { type RunningServer, startServer } from "./start-server.ts";
 import { startNodeTracing } from "./tracing.ts";
 
 // `npm start`: serve until SIGTERM/SIGINT, then drain, flush spans and exit.
 try {
   const env = readNodeEnv(process.env);
-  const tracing = startNodeTracing(readOtelSettings(process.env));
-  const server = await startServer(env, { log: pinoRpcLogger(), tracer: tracing.tracer });
-  console.log(`listening on ${server.url}`);
+  const logger = createPino();
+  let server: RunningServer | undefined;
+  // The sampling ratio is runtime config: the sampler asks the current snapshot.
+  const tracing = startNodeTracing(readOtelSettings(process.env), {
+    sampleRatio: () => server?.config().observability?.traceSampleRatio ?? 1,
+  });
+  server = await startServer(env, { log: pinoRpcLogger(logger), configLog: pinoConfigLog(logger), tracer: tracing.tracer });
+  const running = server;
+  console.log(`listening on ${running.url}`);
   const shutdown = (signal: string) => {
     console.log(`${signal} received, draining`);
-    server
+    running
       .stop()
       .then(() => tracing.shutdown())
       .then(

@@ -5,9 +5,18 @@ export interface NodeEnv {
   databasePath: string;
   /** Base URL of UserService for OrderService; undefined means this server itself. */
   userServiceUrl?: string;
+  /** A JSON config file to watch instead of the SQLite config store. */
+  configFile?: string;
+  /** How often the config source is checked for a new version. */
+  configRefreshMs: number;
+  /** The whole environment, for CONFIG_* overrides. */
+  vars: Record<string, string | undefined>;
 }
 
-/** Reads HOST, PORT, DATABASE_PATH and USER_SERVICE_URL; throws a message naming the bad variable. */
+/**
+ * Reads HOST, PORT, DATABASE_PATH, USER_SERVICE_URL, CONFIG_FILE and CONFIG_REFRESH_MS;
+ * throws a message naming the bad variable.
+ */
 export function readNodeEnv(env: Record<string, string | undefined>): NodeEnv {
   const port = Number(env.PORT ?? "8080");
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -17,10 +26,17 @@ export function readNodeEnv(env: Record<string, string | undefined>): NodeEnv {
   if (userServiceUrl !== undefined && !/^https?:\/\//.test(userServiceUrl)) {
     throw new Error(`USER_SERVICE_URL must be an http(s) URL, got "${userServiceUrl}"`);
   }
+  const configRefreshMs = Number(env.CONFIG_REFRESH_MS ?? "1000");
+  if (!Number.isInteger(configRefreshMs) || configRefreshMs < 10) {
+    throw new Error(`CONFIG_REFRESH_MS must be an integer of at least 10 (milliseconds), got "${env.CONFIG_REFRESH_MS}"`);
+  }
   return {
     host: env.HOST || "127.0.0.1",
     port,
     databasePath: env.DATABASE_PATH || "./.data/app.db",
     ...(userServiceUrl ? { userServiceUrl } : {}),
+    ...(env.CONFIG_FILE ? { configFile: env.CONFIG_FILE } : {}),
+    configRefreshMs,
+    vars: env,
   };
 }

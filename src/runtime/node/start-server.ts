@@ -1,9 +1,15 @@
+import type { ServerResponse } from "node:http";
 import { connectNodeAdapter, createConnectTransport } from "@connectrpc/connect-node";
 import type { Tracer } from "@opentelemetry/api";
 import { createApp, createClientInterceptors } from "../../app.ts";
+import type { ConfigLog } from "../../config/config-source.ts";
+import { type ConfigStore, createConfigStore } from "../../config/config-store.ts";
+import type { Config } from "../../gen/acme/config/v1/config_pb.ts";
 import type { RpcLogger } from "../../interceptors/logging.ts";
+import { corsHeaders, isPreflight } from "../../protocol/cors.ts";
 import { sqlOrderStore } from "../../store/sql-order-store.ts";
 import { sqlUserStore } from "../../store/sql-user-store.ts";
+import { fileConfigSource, sqliteConfigSource } from "./config-sources.ts";
 import { migrate } from "./migrate.ts";
 import type { NodeEnv } from "./node-env.ts";
 import { listenOnePort } from "./one-port-server.ts";
@@ -11,23 +17,41 @@ import { openSqliteDatabase } from "./sqlite.ts";
 
 export interface RunningServer {
   url: string;
+  /** The current config snapshot. */
+  config(): Config;
   /** Drains in-flight requests (up to `graceMs`), then closes the database. */
   stop(graceMs?: number): Promise<void>;
 }
 
 export interface ServerTelemetry {
   log: RpcLogger;
+  configLog: ConfigLog;
   tracer: Tracer;
 }
 
-/** Opens and migrates the database, builds the app and serves it on one port. */
+type NodeHandler = ReturnType<typeof connectNodeAdapter>;
+
+/**
+ * Opens and migrates the database, loads the config (and keeps polling its source),
+ * builds the app and serves it on one port.
+ */
 export async function startServer(env: NodeEnv, telemetry: ServerTelemetry): Promise<RunningServer> {
   const db = openSqliteDatabase(env.databasePath);
+  let poll: ReturnType<typeof setInterval> | undefined;
   try {
     await migrate(db);
+    const config = createConfigStore({
+      source: env.configFile ? fileConfigSource(env.configFile) : sqliteConfigSource(db),
+      env: env.vars,
+      log: telemetry.configLog,
+    });
+    await config.refresh();
+    poll = setInterval(() => void config.refresh(), env.configRefreshMs);
+    poll.unref();
+
     // The app needs UserService's URL, which is this server's own unless configured,
     // and only known once listening: requests are forwarded to it once it exists.
-    let app: ReturnType<typeof connectNodeAdapter> | undefined;
+    let app: NodeHandler | undefined;
     const server = await listenOnePort((req, res) => app?.(req, res), env);
     const host = server.address.family === "IPv6" ? `[${server.address.address}]` : server.address.address;
     const url = `http://${host}:${server.address.port}`;
@@ -41,18 +65,44 @@ export async function startServer(env: NodeEnv, telemetry: ServerTelemetry): Pro
       userStore: sqlUserStore(db),
       orderStore: sqlOrderStore(db),
       userServiceTransport,
-      ...telemetry,
+      log: telemetry.log,
+      tracer: telemetry.tracer,
+      config: config.current,
     });
-    app = connectNodeAdapter({ ...options, routes });
+    app = withCors(connectNodeAdapter({ ...options, routes }), config);
     return {
       url,
+      config: config.current,
       async stop(graceMs = 10_000) {
+        clearInterval(poll);
         await server.close(graceMs);
         db.close();
       },
     };
   } catch (error) {
+    clearInterval(poll);
     db.close();
     throw error;
   }
+}
+
+/** Answers preflights and grants CORS to the configured origins (src/protocol/cors.ts). */
+function withCors(handler: NodeHandler, config: ConfigStore): NodeHandler {
+  return (req, res) => {
+    const origin = req.headers.origin;
+    const headers = corsHeaders(
+      {
+        method: req.method ?? "",
+        origin: typeof origin === "string" ? origin : null,
+        requestHeaders: String(req.headers["access-control-request-headers"] ?? "") || null,
+      },
+      config.current().cors?.allowedOrigins ?? [],
+    );
+    if (isPreflight(req.method ?? "")) {
+      (res as ServerResponse).writeHead(headers ? 204 : 403, headers ?? {}).end();
+      return;
+    }
+    for (const [name, value] of Object.entries(headers ?? {})) (res as ServerResponse).setHeader(name, value);
+    handler(req, res);
+  };
 }

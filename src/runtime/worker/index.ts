@@ -2,21 +2,25 @@ import { createConnectRouter } from "@connectrpc/connect";
 import { instrument } from "@microlabs/otel-cf-workers";
 import { ProxyTracerProvider, trace } from "@opentelemetry/api";
 import { createApp, createClientInterceptors } from "../../app.ts";
+import type { ConfigStore } from "../../config/config-store.ts";
+import { corsHeaders, isPreflight } from "../../protocol/cors.ts";
 import { sqlOrderStore } from "../../store/sql-order-store.ts";
 import { sqlUserStore } from "../../store/sql-user-store.ts";
-import { consoleRpcLogger } from "./console-rpc-logger.ts";
+import { consoleRpcLogger } from "./console-loggers.ts";
 import { d1Database } from "./d1.ts";
 import { createFetchRouter } from "./fetch-router.ts";
 import { grpcUnsupportedResponse, isNativeGrpc } from "./grpc-unsupported.ts";
+import { configStoreFor } from "./kv-config.ts";
 import { otelSettings, traceConfig } from "./tracing.ts";
 import { userServiceTransport } from "./user-service-transport.ts";
 import type { WorkerEnv } from "./worker-env.ts";
 
-let app: { env: WorkerEnv; handle: (request: Request) => Promise<Response> } | undefined;
+const apps = new WeakMap<WorkerEnv, (request: Request) => Promise<Response>>();
 
-/** Builds the router once per isolate (again only if the bindings object changes). */
-function appFor(env: WorkerEnv) {
-  if (app?.env !== env) {
+/** Builds the router once per isolate and bindings object. */
+function appFor(env: WorkerEnv, config: ConfigStore) {
+  let handle = apps.get(env);
+  if (!handle) {
     // otel-cf-workers' global tracer only works inside an instrumented request (it
     // throws without its per-request config): without an endpoint, use a no-op tracer.
     const tracer = otelSettings(env)
@@ -30,21 +34,45 @@ function appFor(env: WorkerEnv) {
       log: consoleRpcLogger,
       tracer,
       reuseActiveSpan: true,
+      config: config.current,
     });
     // Native gRPC is off: it needs trailers, which Workers cannot send (see below).
     const router = createConnectRouter({ ...options, grpc: false });
     routes(router);
-    app = { env, handle: createFetchRouter(router) };
+    handle = createFetchRouter(router);
+    apps.set(env, handle);
   }
-  return app;
+  return handle;
 }
 
 const handler = {
-  fetch(request, env) {
+  async fetch(request, env, ctx) {
     if (isNativeGrpc(request)) {
       return grpcUnsupportedResponse();
     }
-    return appFor(env).handle(request);
+    let config: ConfigStore;
+    try {
+      config = await configStoreFor(env, ctx);
+    } catch (error) {
+      console.error(JSON.stringify({ level: "error", msg: (error as Error).message }));
+      return Response.json({ code: "internal", message: "server configuration is invalid; see the Worker logs" }, { status: 500 });
+    }
+    const cors = corsHeaders(
+      {
+        method: request.method,
+        origin: request.headers.get("origin"),
+        requestHeaders: request.headers.get("access-control-request-headers"),
+      },
+      config.current().cors?.allowedOrigins ?? [],
+    );
+    if (isPreflight(request.method)) {
+      return new Response(null, { status: cors ? 204 : 403, headers: cors ?? {} });
+    }
+    const response = await appFor(env, config)(request);
+    if (!cors) return response;
+    const granted = new Response(response.body, response);
+    for (const [name, value] of Object.entries(cors)) granted.headers.set(name, value);
+    return granted;
   },
 } satisfies ExportedHandler<WorkerEnv>;
 
@@ -53,6 +81,6 @@ const traced = instrument({ ...handler }, traceConfig);
 
 export default {
   fetch(request, env, ctx) {
-    return otelSettings(env) ? traced.fetch!(request, env, ctx) : handler.fetch(request, env);
+    return otelSettings(env) ? traced.fetch!(request, env, ctx) : handler.fetch(request, env, ctx);
   },
 } satisfies ExportedHandler<WorkerEnv>;

@@ -1,6 +1,7 @@
 import { type ResolveConfigFn, type TailSampleFn, isHeadSampled, isRootErrorSpan } from "@microlabs/otel-cf-workers";
 import { ATTR_ERROR_TYPE } from "@opentelemetry/semantic-conventions";
 import { type OtelSettings, readOtelSettings } from "../../telemetry/otel-env.ts";
+import { loadedConfig } from "./kv-config.ts";
 import type { WorkerEnv } from "./worker-env.ts";
 
 const settingsByEnv = new WeakMap<object, OtelSettings | undefined>();
@@ -32,6 +33,10 @@ export const traceConfig: ResolveConfigFn<WorkerEnv> = (env) => {
   return {
     exporter: { url: settings.tracesUrl, headers: settings.headers },
     service: { name: settings.serviceName },
-    sampling: { headSampler: { ratio: settings.sampleRatio }, tailSampler: exportSampledOrFailed },
+    // The ratio is runtime config; this runs per request, after the config is loaded.
+    sampling: {
+      headSampler: { ratio: loadedConfig(env)?.observability?.traceSampleRatio ?? 1 },
+      tailSampler: exportSampledOrFailed,
+    },
   };
 };

@@ -2,8 +2,10 @@
 export interface WorkerEnv {
   /** D1 database with the schema from migrations/. */
   DB: D1Database;
-  /** KV namespace reserved for runtime configuration. */
+  /** Runtime configuration: protobuf JSON of acme.config.v1.Config under the key "config". */
   CONFIG: KVNamespace;
+  /** How long an isolate uses its cached config before re-reading KV (ms, default 30000). */
+  CONFIG_REFRESH_MS?: string;
   /** Optional service binding to a Worker serving UserService; default: this Worker. */
   USER_SERVICE?: Fetcher;
   /** Optional URL of UserService, used when USER_SERVICE is not bound. */

@@ -1,0 +1,14 @@
+import type { ConfigLog } from "../../config/config-source.ts";
+import type { RpcLogger } from "../../interceptors/logging.ts";
+
+function write(level: string, fields: object): void {
+  const line = JSON.stringify({ time: new Date().toISOString(), level, ...fields });
+  if (level === "error") console.error(line);
+  else console.log(line);
+}
+
+/** RPC log lines as JSON through console, which Workers Logs indexes. */
+export const consoleRpcLogger: RpcLogger = ({ level, ...fields }) => write(level, fields);
+
+/** Config log lines, the same way. */
+export const consoleConfigLog: ConfigLog = ({ level, ...fields }) => write(level, fields);
