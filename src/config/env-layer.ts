@@ -40,7 +40,7 @@ function fill(target: ReflectMessage, prefix: string, env: Record<string, unknow
     } else if (field.fieldKind === "scalar") {
       target.set(field, parseScalar(name, field.scalar, raw) as never);
     } else if (field.fieldKind === "enum") {
-      const value = field.enum.values.find((v) => v.name === `${field.enum.sharedPrefix ?? ""}${raw.toUpperCase()}` || v.name === raw);
+      const value = field.enum.values.find((v) => v.localName === raw.toUpperCase() || v.name === raw);
       if (!value) throw new Error(`${name} must be one of ${field.enum.values.map((v) => v.localName).join(", ")}, got "${raw}"`);
       target.set(field, value.number as never);
     } else {

@@ -14,6 +14,8 @@ import { exportFailuresToo, ratioSampler, recordUnsampled } from "./export-failu
 
 export interface NodeTracing {
   tracer: Tracer;
+  /** Exports what is batched so far. */
+  flush(): Promise<void>;
   /** Exports what is still batched, then stops; call on shutdown. */
   shutdown(): Promise<void>;
 }
@@ -44,6 +46,7 @@ export function startNodeTracing(settings: OtelSettings, options: NodeTracingOpt
   provider.register();
   return {
     tracer: provider.getTracer("connect-service-template"),
+    flush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
   };
 }

@@ -1,0 +1,86 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
+import { configStoreKey, writeSqliteConfig, sqliteConfigSource } from "../../src/runtime/node/config-sources.ts";
+import { readNodeEnv } from "../../src/runtime/node/node-env.ts";
+import { openSqliteDatabase } from "../../src/runtime/node/sqlite.ts";
+
+const run = promisify(execFile);
+
+/** Where a config is read from and written to. */
+export interface ConfigTarget {
+  describe: string;
+  read(): Promise<string | undefined>;
+  write(json: string): Promise<void>;
+}
+
+/**
+ * `node`: the store `npm start` reads with the same environment: CONFIG_FILE if set,
+ * else the config table in DATABASE_PATH.
+ */
+export function nodeTarget(env: Record<string, string | undefined>): ConfigTarget {
+  const nodeEnv = readNodeEnv(env);
+  if (nodeEnv.configFile) {
+    const path = nodeEnv.configFile;
+    return {
+      describe: `file ${path}`,
+      read: () => readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? undefined : Promise.reject(error))),
+      async write(json) {
+        // Write then rename, so the watching server never reads half a file.
+        const temp = join(dirname(path), `.${Date.now()}.config.json`);
+        writeFileSync(temp, json);
+        renameSync(temp, path);
+      },
+    };
+  }
+  const withDb = async <T>(use: (db: ReturnType<typeof openSqliteDatabase>) => Promise<T>) => {
+    const db = openSqliteDatabase(nodeEnv.databasePath);
+    try {
+      return await use(db);
+    } finally {
+      db.close();
+    }
+  };
+  return {
+    describe: `SQLite store ${nodeEnv.databasePath}`,
+    read: () => withDb((db) => sqliteConfigSource(db).read()),
+    write: (json) => withDb((db) => writeSqliteConfig(db, json)),
+  };
+}
+
+/**
+ * `local` / `remote`: the CONFIG KV namespace through wrangler (`wrangler kv key ...`),
+ * the local one `npm run dev:worker` uses, or the deployed one (needs `wrangler login`).
+ * CONFIG_CLI_WRANGLER replaces the wrangler command (tests use it to record the call).
+ */
+export function kvTarget(where: "local" | "remote", options: { persistTo?: string; env: Record<string, string | undefined> }): ConfigTarget {
+  const wrangler = options.env.CONFIG_CLI_WRANGLER ?? "wrangler";
+  const common = ["--binding", "CONFIG", `--${where}`, ...(options.persistTo ? ["--persist-to", options.persistTo] : [])];
+  const call = async (args: string[]) => {
+    const { stdout, stderr } = await run(wrangler, args, {
+      env: { ...options.env, WRANGLER_SEND_METRICS: "false" },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return { stdout, stderr };
+  };
+  return {
+    describe: `${where} Workers KV (binding CONFIG, key "${configStoreKey}")`,
+    async read() {
+      const { stdout, stderr } = await call(["kv", "key", "get", configStoreKey, "--text", ...common]);
+      if (/Value not found/.test(stdout + stderr)) return undefined;
+      return stdout.replace(/\n$/, "");
+    },
+    async write(json) {
+      const dir = mkdtempSync(join(tmpdir(), "config-cli-"));
+      try {
+        writeFileSync(join(dir, "config.json"), json);
+        await call(["kv", "key", "put", configStoreKey, "--path", join(dir, "config.json"), ...common]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
