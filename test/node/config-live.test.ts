@@ -77,4 +77,9 @@ describe("config changes reach a running `npm start`", () => {
       expect(await server.stop()).toBe(0);
     }
   });
+
+  it("should refuse to start with an invalid CONFIG_* variable, naming it", async () => {
+    const failure = await startServerProcess({ DATABASE_PATH: join(dir, "bad-env.db"), CONFIG_MAINTENANCE_ENABLED: "yes" }).catch((e: Error) => e);
+    expect(String(failure)).toContain('CONFIG_MAINTENANCE_ENABLED must be true or false, got "yes"');
+  });
 });

@@ -98,6 +98,15 @@ describe("config from Workers KV", () => {
     expect((await workerWith({})("CreateUser", newUser())).status).toBe(200);
   });
 
+  it("should answer internal, naming no secret, when a CONFIG_* var is invalid", async () => {
+    const errors = vi.spyOn(console, "error");
+    const response = await workerWith({ CONFIG_MAINTENANCE_ENABLED: "yes" } as Partial<WorkerEnv>)("ListUsers", {});
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({ code: "internal", message: "server configuration is invalid; see the Worker logs" });
+    expect(errors.mock.calls.map((args) => String(args[0])).join("\n")).toContain("CONFIG_MAINTENANCE_ENABLED must be true or false");
+    errors.mockRestore();
+  });
+
   it("should grant CORS to configured origins only", async () => {
     await env.CONFIG.put("config", JSON.stringify({ cors: { allowedOrigins: ["https://app.example.com"] } }));
     const call = workerWith({});
