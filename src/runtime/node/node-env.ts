@@ -11,6 +11,8 @@ export interface NodeEnv {
   configRefreshMs: number;
   /** The whole environment, for CONFIG_* overrides. */
   vars: Record<string, string | undefined>;
+  /** Folder of the web page served at `/` (WEB_ROOT; default the built web/dist). */
+  webRoot?: string;
 }
 
 /**
@@ -38,5 +40,6 @@ export function readNodeEnv(env: Record<string, string | undefined>): NodeEnv {
     ...(env.CONFIG_FILE ? { configFile: env.CONFIG_FILE } : {}),
     configRefreshMs,
     vars: env,
+    ...(env.WEB_ROOT ? { webRoot: env.WEB_ROOT } : {}),
   };
 }

@@ -14,6 +14,7 @@ import { migrate } from "./migrate.ts";
 import type { NodeEnv } from "./node-env.ts";
 import { listenOnePort } from "./one-port-server.ts";
 import { openSqliteDatabase } from "./sqlite.ts";
+import { serveStatic, webRoot } from "./static-files.ts";
 
 export interface RunningServer {
   url: string;
@@ -69,7 +70,7 @@ export async function startServer(env: NodeEnv, telemetry: ServerTelemetry): Pro
       tracer: telemetry.tracer,
       config: config.current,
     });
-    app = withCors(connectNodeAdapter({ ...options, routes }), config);
+    app = withCors(connectNodeAdapter({ ...options, routes, fallback: serveStatic(env.webRoot ?? webRoot) }), config);
     return {
       url,
       config: config.current,

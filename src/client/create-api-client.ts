@@ -1,0 +1,37 @@
+import { type Client, type Interceptor, createClient } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
+import { OrderService } from "../gen/acme/order/v1/order_pb.ts";
+import { UserService } from "../gen/acme/user/v1/user_pb.ts";
+
+/** The wire protocol a client speaks: Connect (default; JSON, curl-friendly) or gRPC-Web. */
+export type ApiProtocol = "connect" | "grpc-web";
+
+export interface ApiClientOptions {
+  /** Where the API is served, e.g. "https://api.example.com" or "" for the page's own origin. */
+  baseUrl: string;
+  protocol?: ApiProtocol;
+  /** Binary protobuf instead of JSON on the wire (Connect only; gRPC-Web is always binary). */
+  binary?: boolean;
+  interceptors?: Interceptor[];
+  /** A fetch implementation; default the global one (browsers, Node, Workers, Deno, Bun). */
+  fetch?: typeof globalThis.fetch;
+}
+
+export interface ApiClient {
+  users: Client<typeof UserService>;
+  orders: Client<typeof OrderService>;
+}
+
+/** Typed clients of both services over one fetch-based transport, for browsers and Node alike. */
+export function createApiClient(options: ApiClientOptions): ApiClient {
+  const common = {
+    baseUrl: options.baseUrl,
+    ...(options.interceptors ? { interceptors: options.interceptors } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
+  const transport =
+    options.protocol === "grpc-web"
+      ? createGrpcWebTransport(common)
+      : createConnectTransport({ ...common, useBinaryFormat: options.binary ?? false });
+  return { users: createClient(UserService, transport), orders: createClient(OrderService, transport) };
+}

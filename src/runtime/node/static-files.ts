@@ -1,0 +1,54 @@
+import { createReadStream, statSync } from "node:fs";
+import type { ServerResponse } from "node:http";
+import { extname, join, normalize, sep } from "node:path";
+import type { connectNodeAdapter } from "@connectrpc/connect-node";
+
+type NodeHandler = ReturnType<typeof connectNodeAdapter>;
+
+/** The built web page (`npm run build:web`). */
+export const webRoot = new URL("../../../web/dist/", import.meta.url).pathname;
+
+const contentTypes: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".json": "application/json",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+/**
+ * Serves the files under `root` for GET/HEAD requests no RPC route took (connect's
+ * fallback): `/` is index.html; Vite's content-hashed assets are cached for a year,
+ * everything else revalidated. Paths cannot leave `root`; anything else is a 404.
+ */
+export function serveStatic(root: string): NodeHandler {
+  return (req, res) => {
+    const response = res as ServerResponse;
+    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    const file = normalize(join(root, path === "/" ? "index.html" : path));
+    const method = req.method ?? "GET";
+    let size = -1;
+    if ((method === "GET" || method === "HEAD") && file.startsWith(root.endsWith(sep) ? root : root + sep)) {
+      try {
+        const stat = statSync(file);
+        if (stat.isFile()) size = stat.size;
+      } catch {
+        // missing: 404 below
+      }
+    }
+    if (size < 0) {
+      response.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("not found\n");
+      return;
+    }
+    response.writeHead(200, {
+      "content-type": contentTypes[extname(file)] ?? "application/octet-stream",
+      "content-length": String(size),
+      "cache-control": path.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache",
+    });
+    if (method === "HEAD") response.end();
+    else createReadStream(file).pipe(response);
+  };
+}
