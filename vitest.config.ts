@@ -20,6 +20,16 @@ export default defineConfig({
         },
       },
       {
+        // Browser tests: `npm run test:e2e` (needs Debian's chromium), not part of `npm test`.
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
         plugins: [
           cloudflareTest(async () => {
             // Workers export spans over fetch, so the receiver runs here, in Node, for the

@@ -1,7 +1,7 @@
 import { type Client, type Interceptor, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
-import { OrderService } from "../gen/acme/order/v1/order_pb.ts";
-import { UserService } from "../gen/acme/user/v1/user_pb.ts";
+import { OrderService } from "../gen/client/acme/order/v1/order_pb.ts";
+import { UserService } from "../gen/client/acme/user/v1/user_pb.ts";
 
 /** The wire protocol a client speaks: Connect (default; JSON, curl-friendly) or gRPC-Web. */
 export type ApiProtocol = "connect" | "grpc-web";

@@ -1,6 +1,6 @@
 import { ConnectError } from "@connectrpc/connect";
 import { ViolationsSchema } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
-import { type ErrorInfo, ErrorInfoSchema } from "../gen/google/rpc/error_details_pb.ts";
+import { type ErrorInfo, ErrorInfoSchema } from "../gen/client/google/rpc/error_details_pb.ts";
 
 /** A field the server rejected and why, e.g. {field: "email", message: "must be a valid email address"}. */
 export interface FieldViolation {

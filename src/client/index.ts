@@ -2,7 +2,7 @@
 export { type ApiClient, type ApiClientOptions, type ApiProtocol, createApiClient } from "./create-api-client.ts";
 export { type FieldViolation, errorInfo, fieldViolations, traceIdOf } from "./error-details.ts";
 export { Code, ConnectError } from "@connectrpc/connect";
-export * from "../gen/acme/user/v1/user_pb.ts";
-export * from "../gen/acme/order/v1/order_pb.ts";
-export * as userErrors from "../gen/acme/user/v1/errors_reasons.ts";
-export * as orderErrors from "../gen/acme/order/v1/errors_reasons.ts";
+export * from "../gen/client/acme/user/v1/user_pb.ts";
+export * from "../gen/client/acme/order/v1/order_pb.ts";
+export * as userErrors from "../gen/client/acme/user/v1/errors_reasons.ts";
+export * as orderErrors from "../gen/client/acme/order/v1/errors_reasons.ts";

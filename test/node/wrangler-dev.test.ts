@@ -1,57 +1,22 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uniqueEmail } from "../shared/user-service-contract.ts";
 import { bufCurl } from "./buf-curl.ts";
+import { startWranglerDev } from "./wrangler-dev-process.ts";
 
-const run = promisify(execFile);
 const state = mkdtempSync(join(tmpdir(), "connect-template-wrangler-"));
-const quiet = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
-let dev: ChildProcess | undefined;
+let dev: Awaited<ReturnType<typeof startWranglerDev>>;
 let baseUrl = "";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-// What `npm run dev:worker` does, with state in a temporary folder: local D1 migrated
-// by wrangler, then the Worker under `wrangler dev`, called by buf curl.
 beforeAll(async () => {
-  await run("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { env: quiet });
-  const port = await freePort();
-  const child = spawn(
-    "wrangler",
-    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", "0", "--persist-to", state],
-    { env: quiet, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  dev = child;
-  baseUrl = await new Promise<string>((resolve, reject) => {
-    let output = "";
-    const onOutput = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("Ready on")) resolve(`http://127.0.0.1:${port}`);
-    };
-    child.stdout?.on("data", onOutput);
-    child.stderr?.on("data", onOutput);
-    child.once("exit", (code) => reject(new Error(`wrangler dev exited with ${code}: ${output}`)));
-  });
+  dev = await startWranglerDev(state);
+  baseUrl = dev.url;
 }, 60_000);
 
 afterAll(async () => {
-  if (dev && dev.exitCode === null) {
-    const exited = new Promise((resolve) => dev?.once("exit", resolve));
-    dev.kill("SIGTERM");
-    await exited;
-  }
+  await dev?.stop();
   rmSync(state, { recursive: true, force: true });
 });
 

@@ -8,6 +8,9 @@ export function describeError(error: unknown): string {
   if (orderErrors.isOrderCreationDisabled(err)) return "Ordering is switched off right now. Please try again later.";
   if (err.code === Code.InvalidArgument) return "Please correct the highlighted fields.";
   if (err.code === Code.Unavailable) return `The service is unavailable: ${err.rawMessage}`;
+  if (err.code === Code.Unknown && /fetch|network/i.test(err.rawMessage)) {
+    return "Cannot reach the API: offline, or this page's origin is not allowed to call it (CORS).";
+  }
   const traceId = traceIdOf(err);
   if (traceId) return `Something went wrong on our side. If you contact support, quote trace id ${traceId}.`;
   return `Request failed (${Code[err.code]}): ${err.rawMessage}`;
