@@ -47,6 +47,15 @@ describe("bad input over gRPC (HTTP/2)", () => {
   });
 });
 
+describe("static files", () => {
+  it("should answer a malformed percent-encoded path with 400 and keep serving", async () => {
+    const response = await fetch(`${server.url}/%E0%A4%A`);
+    expect(response.status).toBe(400);
+    await response.body?.cancel();
+    expect((await fetch(`${server.url}/`)).status).toBe(200);
+  });
+});
+
 describe("connection sniffing", () => {
   it("should serve HTTP/2 when the preface arrives in pieces", async () => {
     const { port } = new URL(server.url);

@@ -27,7 +27,12 @@ const contentTypes: Record<string, string> = {
 export function serveStatic(root: string): NodeHandler {
   return (req, res) => {
     const response = res as ServerResponse;
-    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    const path = decodePath(req.url ?? "/");
+    if (path === undefined) {
+      // A request listener that throws takes the whole process down: answer instead.
+      response.writeHead(400, { "content-type": "text/plain; charset=utf-8" }).end("malformed path\n");
+      return;
+    }
     const file = normalize(join(root, path === "/" ? "index.html" : path));
     const method = req.method ?? "GET";
     let size = -1;
@@ -51,4 +56,13 @@ export function serveStatic(root: string): NodeHandler {
     if (method === "HEAD") response.end();
     else createReadStream(file).pipe(response);
   };
+}
+
+/** The decoded path of a request URL, or undefined when its percent-encoding is malformed. */
+function decodePath(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url, "http://x").pathname);
+  } catch {
+    return undefined;
+  }
 }
