@@ -4,7 +4,8 @@ import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { configStoreKey, writeSqliteConfig, sqliteConfigSource } from "../../src/runtime/node/config-sources.ts";
+import { storedConfigKey } from "../../src/config/config-source.ts";
+import { sqliteConfigSource, writeSqliteConfig } from "../../src/runtime/node/config-sources.ts";
 import { readNodeEnv } from "../../src/runtime/node/node-env.ts";
 import { openSqliteDatabase } from "../../src/runtime/node/sqlite.ts";
 
@@ -67,9 +68,9 @@ export function kvTarget(where: "local" | "remote", options: { persistTo?: strin
     return { stdout, stderr };
   };
   return {
-    describe: `${where} Workers KV (binding CONFIG, key "${configStoreKey}")`,
+    describe: `${where} Workers KV (binding CONFIG, key "${storedConfigKey}")`,
     async read() {
-      const { stdout, stderr } = await call(["kv", "key", "get", configStoreKey, "--text", ...common]);
+      const { stdout, stderr } = await call(["kv", "key", "get", storedConfigKey, "--text", ...common]);
       if (/Value not found/.test(stdout + stderr)) return undefined;
       return stdout.replace(/\n$/, "");
     },
@@ -77,7 +78,7 @@ export function kvTarget(where: "local" | "remote", options: { persistTo?: strin
       const dir = mkdtempSync(join(tmpdir(), "config-cli-"));
       try {
         writeFileSync(join(dir, "config.json"), json);
-        await call(["kv", "key", "put", configStoreKey, "--path", join(dir, "config.json"), ...common]);
+        await call(["kv", "key", "put", storedConfigKey, "--path", join(dir, "config.json"), ...common]);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -1,3 +1,6 @@
+/** The key the config is stored under: Workers KV and the Node store alike. */
+export const storedConfigKey = "config";
+
 /**
  * Where the stored config lives (Workers KV, the Node SQLite store, a mounted file).
  * Like Kratos' config.Source, but reading only: the store polls or caches around it.

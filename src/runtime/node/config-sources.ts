@@ -1,9 +1,6 @@
 import { readFile } from "node:fs/promises";
-import type { ConfigSource } from "../../config/config-source.ts";
+import { type ConfigSource, storedConfigKey } from "../../config/config-source.ts";
 import type { SqliteDatabase } from "./sqlite.ts";
-
-/** The key the config is stored under, in the Node store as in Workers KV. */
-export const configStoreKey = "config";
 
 /**
  * The embedded default store: a key-value table in the server's own SQLite file, so
@@ -14,7 +11,7 @@ export function sqliteConfigSource(db: SqliteDatabase): ConfigSource {
   return {
     name: "sqlite:config_kv",
     async read() {
-      const rows = await db.query<{ value: string }>("SELECT value FROM config_kv WHERE key = ?", [configStoreKey]);
+      const rows = await db.query<{ value: string }>("SELECT value FROM config_kv WHERE key = ?", [storedConfigKey]);
       return rows[0]?.value;
     },
   };
@@ -25,7 +22,7 @@ export async function writeSqliteConfig(db: SqliteDatabase, json: string): Promi
   ensureConfigTable(db);
   await db.query(
     "INSERT INTO config_kv (key, value, update_time_ms) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, update_time_ms = excluded.update_time_ms",
-    [configStoreKey, json, Date.now()],
+    [storedConfigKey, json, Date.now()],
   );
 }
 

@@ -1,11 +1,8 @@
-import type { ConfigSource } from "../../config/config-source.ts";
+import { type ConfigSource, storedConfigKey } from "../../config/config-source.ts";
 import { type ConfigStore, createConfigStore } from "../../config/config-store.ts";
 import type { Config } from "../../gen/acme/config/v1/config_pb.ts";
 import { consoleConfigLog } from "./console-loggers.ts";
 import type { WorkerEnv } from "./worker-env.ts";
-
-/** KV key of the config, as protobuf JSON (the same key as the Node store). */
-export const configKvKey = "config";
 
 /** Default time an isolate serves its cached config before re-reading KV. */
 const defaultRefreshMs = 30_000;
@@ -13,8 +10,8 @@ const defaultRefreshMs = 30_000;
 /** The `CONFIG` KV namespace as a config source. */
 export function kvConfigSource(kv: KVNamespace): ConfigSource {
   return {
-    name: `kv:${configKvKey}`,
-    read: async () => (await kv.get(configKvKey)) ?? undefined,
+    name: `kv:${storedConfigKey}`,
+    read: async () => (await kv.get(storedConfigKey)) ?? undefined,
   };
 }
 
