@@ -1,5 +1,5 @@
 import type { Interceptor } from "@connectrpc/connect";
-import type { RpcRequest } from "./rpc-call.ts";
+import { type RpcRequest, procedureOf } from "./rpc-call.ts";
 
 /** Decides whether an interceptor applies to a call. */
 export type Matcher = (req: RpcRequest) => boolean;
@@ -23,7 +23,7 @@ export function forServices(...typeNames: string[]): Matcher {
 
 /** Calls of the given procedures (`acme.user.v1.UserService/GetUser`). */
 export function forProcedures(...procedures: string[]): Matcher {
-  return (req) => procedures.includes(`${req.service.typeName}/${req.method.name}`);
+  return (req) => procedures.includes(procedureOf(req));
 }
 
 /** Every call the given matcher rejects. */

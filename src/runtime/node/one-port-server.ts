@@ -9,6 +9,9 @@ const h2Preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 /** A connection that sends nothing for this long is dropped before it is classified. */
 const firstBytesTimeoutMs = 10_000;
 
+/** A request listener for node:http and node:http2 alike, as connectNodeAdapter returns. */
+export type NodeHandler = ReturnType<typeof connectNodeAdapter>;
+
 export interface OnePortServer {
   /** The address actually bound (port 0 resolves to an ephemeral port). */
   readonly address: net.AddressInfo;
@@ -31,7 +34,7 @@ export interface OnePortServer {
  * wrapper afterwards.
  */
 export function listenOnePort(
-  handler: ReturnType<typeof connectNodeAdapter>,
+  handler: NodeHandler,
   options: { host: string; port: number },
 ): Promise<OnePortServer> {
   const h1 = http.createServer(handler);

@@ -12,7 +12,7 @@ import { sqlUserStore } from "../../store/sql-user-store.ts";
 import { fileConfigSource, sqliteConfigSource } from "./config-sources.ts";
 import { migrate } from "./migrate.ts";
 import type { NodeEnv } from "./node-env.ts";
-import { listenOnePort } from "./one-port-server.ts";
+import { type NodeHandler, listenOnePort } from "./one-port-server.ts";
 import { openSqliteDatabase } from "./sqlite.ts";
 import { serveStatic, webRoot } from "./static-files.ts";
 
@@ -29,8 +29,6 @@ export interface ServerTelemetry {
   configLog: ConfigLog;
   tracer: Tracer;
 }
-
-type NodeHandler = ReturnType<typeof connectNodeAdapter>;
 
 /**
  * Opens and migrates the database, loads the config (and keeps polling its source),

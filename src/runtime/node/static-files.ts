@@ -1,9 +1,7 @@
 import { createReadStream, statSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
-import type { connectNodeAdapter } from "@connectrpc/connect-node";
-
-type NodeHandler = ReturnType<typeof connectNodeAdapter>;
+import type { NodeHandler } from "./one-port-server.ts";
 
 /** The built web page (`npm run build:web`). */
 export const webRoot = new URL("../../../web/dist/", import.meta.url).pathname;
