@@ -6,7 +6,7 @@ import type { ConfigStore } from "../../config/config-store.ts";
 import { corsHeaders, isPreflight } from "../../protocol/cors.ts";
 import { sqlOrderStore } from "../../store/sql-order-store.ts";
 import { sqlUserStore } from "../../store/sql-user-store.ts";
-import { consoleRpcLogger } from "./console-loggers.ts";
+import { consoleRpcLogger, writeLogLine } from "./console-loggers.ts";
 import { d1Database } from "./d1.ts";
 import { createFetchRouter } from "./fetch-router.ts";
 import { grpcUnsupportedResponse, isNativeGrpc } from "./grpc-unsupported.ts";
@@ -54,7 +54,7 @@ const handler = {
     try {
       config = await configStoreFor(env, ctx);
     } catch (error) {
-      console.error(JSON.stringify({ level: "error", msg: (error as Error).message }));
+      writeLogLine("error", { msg: (error as Error).message });
       return Response.json({ code: "internal", message: "server configuration is invalid; see the Worker logs" }, { status: 500 });
     }
     const cors = corsHeaders(

@@ -1,6 +1,7 @@
 import { type ResolveConfigFn, type TailSampleFn, isHeadSampled, isRootErrorSpan } from "@microlabs/otel-cf-workers";
 import { ATTR_ERROR_TYPE } from "@opentelemetry/semantic-conventions";
 import { type OtelSettings, readOtelSettings } from "../../telemetry/otel-env.ts";
+import { writeLogLine } from "./console-loggers.ts";
 import { loadedConfig } from "./kv-config.ts";
 import type { WorkerEnv } from "./worker-env.ts";
 
@@ -13,7 +14,7 @@ export function otelSettings(env: WorkerEnv): OtelSettings | undefined {
     try {
       settings = readOtelSettings(env as unknown as Record<string, string | undefined>);
     } catch (error) {
-      console.error(JSON.stringify({ level: "error", msg: `tracing disabled: ${(error as Error).message}` }));
+      writeLogLine("error", { msg: `tracing disabled: ${(error as Error).message}` });
     }
     settingsByEnv.set(env, settings?.tracesUrl ? settings : undefined);
   }
