@@ -36,12 +36,15 @@ function readValidConfig(file: string | undefined): string {
   return formatConfig(parsed.config);
 }
 
-/** The stored config in canonical form (as is, if it does not parse), or "" when none. */
-async function readStored(target: ConfigTarget): Promise<string> {
+/**
+ * The stored config in canonical form (as is, if it is not a valid config; `valid`
+ * says which), or "" when nothing is stored.
+ */
+async function readStored(target: ConfigTarget): Promise<{ text: string; valid: boolean }> {
   const stored = await target.read();
-  if (stored === undefined) return "";
+  if (stored === undefined) return { text: "", valid: true };
   const parsed = parseConfig(stored);
-  return parsed.ok ? formatConfig(parsed.config) : `${stored}\n`;
+  return parsed.ok ? { text: formatConfig(parsed.config), valid: true } : { text: `${stored}\n`, valid: false };
 }
 
 function printDiff(target: ConfigTarget, stored: string, next: string, file: string): boolean {
@@ -81,21 +84,20 @@ try {
     case "get": {
       const t = target();
       const stored = await readStored(t);
-      const problems = stored ? (parseConfig(stored).ok ? [] : ["(stored value is not a valid config; the service ignores it)"]) : [];
-      console.log(stored ? stored.trimEnd() : `nothing stored in ${t.describe}: the defaults apply`);
-      for (const p of problems) console.error(p);
+      console.log(stored.text ? stored.text.trimEnd() : `nothing stored in ${t.describe}: the defaults apply`);
+      if (!stored.valid) console.error("(stored value is not a valid config; the service ignores it)");
       break;
     }
     case "diff": {
       const next = readValidConfig(file);
       const t = target();
-      printDiff(t, await readStored(t), next, file!);
+      printDiff(t, (await readStored(t)).text, next, file!);
       break;
     }
     case "set": {
       const next = readValidConfig(file);
       const t = target();
-      if (printDiff(t, await readStored(t), next, file!)) {
+      if (printDiff(t, (await readStored(t)).text, next, file!)) {
         await t.write(next);
         console.log(`written to ${t.describe}`);
       }
