@@ -68,21 +68,28 @@ function renderUsers(users: User[]) {
 byId("prev-page").addEventListener("click", () => void showPage(Math.max(0, page - 1)));
 byId("next-page").addEventListener("click", () => void showPage(page + 1));
 
-byId("create-user-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const fields = { email: "email-error", display_name: "display-name-error" };
-  try {
-    const { user } = await api().users.createUser({
-      email: byId<HTMLInputElement>("email").value,
-      displayName: byId<HTMLInputElement>("display-name").value,
-    });
-    showViolations(undefined, fields);
-    say("create-user-message", `Created ${user?.email}`, "ok");
-    await showPage(page);
-  } catch (error) {
-    showViolations(error, fields);
-    say("create-user-message", describeError(error), "error");
-  }
+/** A form whose submit calls the API: success text, or the error explained with field violations at their inputs. */
+function handleForm(formId: string, messageId: string, fields: Record<string, string>, submit: () => Promise<string>) {
+  byId(formId).addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const done = await submit();
+      showViolations(undefined, fields);
+      say(messageId, done, "ok");
+    } catch (error) {
+      showViolations(error, fields);
+      say(messageId, describeError(error), "error");
+    }
+  });
+}
+
+handleForm("create-user-form", "create-user-message", { email: "email-error", display_name: "display-name-error" }, async () => {
+  const { user } = await api().users.createUser({
+    email: byId<HTMLInputElement>("email").value,
+    displayName: byId<HTMLInputElement>("display-name").value,
+  });
+  void showPage(page);
+  return `Created ${user?.email}`;
 });
 
 byId("export").addEventListener("click", async () => {
@@ -98,20 +105,12 @@ byId("export").addEventListener("click", async () => {
   }
 });
 
-byId("create-order-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const fields = { sku: "sku-error", quantity: "quantity-error" };
-  try {
-    const { order } = await api().orders.createOrder({
-      userId: byId<HTMLSelectElement>("order-user").value,
-      items: [{ sku: byId<HTMLInputElement>("sku").value, quantity: Number(byId<HTMLInputElement>("quantity").value) }],
-    });
-    showViolations(undefined, fields);
-    say("order-message", `Order ${order?.id} created`, "ok");
-  } catch (error) {
-    showViolations(error, fields);
-    say("order-message", describeError(error), "error");
-  }
+handleForm("create-order-form", "order-message", { sku: "sku-error", quantity: "quantity-error" }, async () => {
+  const { order } = await api().orders.createOrder({
+    userId: byId<HTMLSelectElement>("order-user").value,
+    items: [{ sku: byId<HTMLInputElement>("sku").value, quantity: Number(byId<HTMLInputElement>("quantity").value) }],
+  });
+  return `Order ${order?.id} created`;
 });
 
 void showPage(0);
