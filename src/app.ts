@@ -1,4 +1,5 @@
-import type { ConnectRouter, ConnectRouterOptions, Interceptor, Transport } from "@connectrpc/connect";
+import type { DescService } from "@bufbuild/protobuf";
+import type { ConnectRouter, ConnectRouterOptions, Interceptor, ServiceImpl, Transport } from "@connectrpc/connect";
 import { createClient } from "@connectrpc/connect";
 import type { Tracer } from "@opentelemetry/api";
 import { createConfigInterceptor } from "./config/config-context.ts";
@@ -59,12 +60,26 @@ export function createClientInterceptors(tracer: Tracer): Interceptor[] {
   return [createClientTracingInterceptor({ tracer })];
 }
 
-/** The router options and route table both runtimes serve. */
-export function createApp(deps: AppDeps): {
+/** A service and its implementation, as the router registers them. */
+export interface ServiceEntry<S extends DescService = DescService> {
+  service: S;
+  impl: ServiceImpl<S>;
+}
+
+/** What both runtimes serve: the router options, the services, and a route table built from them. */
+export interface App {
   options: ConnectRouterOptions;
+  services: ServiceEntry[];
   routes: (router: ConnectRouter) => void;
-} {
+}
+
+/** The router options and services both runtimes serve. */
+export function createApp(deps: AppDeps): App {
   const users = createClient(UserService, deps.userServiceTransport);
+  const services: ServiceEntry[] = [
+    entry(UserService, createUserService(deps.userStore)),
+    entry(OrderService, createOrderService({ store: deps.orderStore, users })),
+  ];
   return {
     options: {
       readMaxBytes,
@@ -72,9 +87,13 @@ export function createApp(deps: AppDeps): {
       requestGate: reclassifyClientErrors,
       interceptors: createServerInterceptors(deps),
     },
+    services,
     routes(router) {
-      router.service(UserService, createUserService(deps.userStore));
-      router.service(OrderService, createOrderService({ store: deps.orderStore, users }));
+      for (const { service, impl } of services) router.service(service, impl);
     },
   };
+}
+
+function entry<S extends DescService>(service: S, impl: ServiceImpl<S>): ServiceEntry {
+  return { service, impl } as ServiceEntry;
 }

@@ -13,10 +13,13 @@ export interface NodeEnv {
   vars: Record<string, string | undefined>;
   /** Folder of the web page served at `/` (WEB_ROOT; default the built web/dist). */
   webRoot?: string;
+  /** Unary RPCs on the fast path (default); UNARY_FAST_PATH=off leaves all to stock connect-node. */
+  fastPath: boolean;
 }
 
 /**
- * Reads HOST, PORT, DATABASE_PATH, USER_SERVICE_URL, CONFIG_FILE and CONFIG_REFRESH_MS;
+ * Reads HOST, PORT, DATABASE_PATH, USER_SERVICE_URL, CONFIG_FILE, CONFIG_REFRESH_MS,
+ * WEB_ROOT and UNARY_FAST_PATH;
  * throws a message naming the bad variable.
  */
 export function readNodeEnv(env: Record<string, string | undefined>): NodeEnv {
@@ -32,6 +35,10 @@ export function readNodeEnv(env: Record<string, string | undefined>): NodeEnv {
   if (!Number.isInteger(configRefreshMs) || configRefreshMs < 10) {
     throw new Error(`CONFIG_REFRESH_MS must be an integer of at least 10 (milliseconds), got "${env.CONFIG_REFRESH_MS}"`);
   }
+  const fastPath = env.UNARY_FAST_PATH ?? "on";
+  if (fastPath !== "on" && fastPath !== "off") {
+    throw new Error(`UNARY_FAST_PATH must be "on" or "off", got "${fastPath}"`);
+  }
   return {
     host: env.HOST || "127.0.0.1",
     port,
@@ -41,5 +48,6 @@ export function readNodeEnv(env: Record<string, string | undefined>): NodeEnv {
     configRefreshMs,
     vars: env,
     ...(env.WEB_ROOT ? { webRoot: env.WEB_ROOT } : {}),
+    fastPath: fastPath === "on",
   };
 }

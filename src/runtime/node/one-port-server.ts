@@ -2,6 +2,8 @@ import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
 import type { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { Http1Listener } from "./unary/http1-unary.ts";
+import type { Http2StreamListener } from "./unary/http2-unary.ts";
 
 /** Every HTTP/2 connection without TLS ("prior knowledge") starts with these bytes. */
 const h2Preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
@@ -11,6 +13,12 @@ const firstBytesTimeoutMs = 10_000;
 
 /** A request listener for node:http and node:http2 alike, as connectNodeAdapter returns. */
 export type NodeHandler = ReturnType<typeof connectNodeAdapter>;
+
+/** What serves each HTTP version: a node:http listener, and a node:http2 core API stream listener. */
+export interface ServerListeners {
+  http1: Http1Listener;
+  http2: Http2StreamListener;
+}
 
 export interface OnePortServer {
   /** The address actually bound (port 0 resolves to an ephemeral port). */
@@ -23,7 +31,7 @@ export interface OnePortServer {
 }
 
 /**
- * Serves one handler to HTTP/1.1 and cleartext HTTP/2 (h2c prior knowledge) on one port.
+ * Serves HTTP/1.1 and cleartext HTTP/2 (h2c prior knowledge) on one port.
  *
  * Node's h2c server rejects HTTP/1.1 and `allowHTTP1` needs TLS. So the HTTP/1.1 server
  * listens (keeping its own connection tracking, header/request timeouts and graceful
@@ -34,11 +42,13 @@ export interface OnePortServer {
  * wrapper afterwards.
  */
 export function listenOnePort(
-  handler: NodeHandler,
+  listeners: ServerListeners,
   options: { host: string; port: number },
 ): Promise<OnePortServer> {
-  const h1 = http.createServer(handler);
-  const h2 = http2.createServer(handler);
+  const h1 = http.createServer(listeners.http1);
+  // No "request" listener: streams arrive on the core API, without compatibility objects.
+  const h2 = http2.createServer();
+  h2.on("stream", listeners.http2);
   const sessions = new Set<http2.ServerHttp2Session>();
   h2.on("session", (session) => {
     sessions.add(session);

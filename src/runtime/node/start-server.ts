@@ -1,18 +1,17 @@
-import type { ServerResponse } from "node:http";
-import { connectNodeAdapter, createConnectTransport } from "@connectrpc/connect-node";
+import { createConnectTransport } from "@connectrpc/connect-node";
 import type { Tracer } from "@opentelemetry/api";
 import { createApp, createClientInterceptors } from "../../app.ts";
 import type { ConfigLog } from "../../config/config-source.ts";
-import { type ConfigStore, createConfigStore } from "../../config/config-store.ts";
+import { createConfigStore } from "../../config/config-store.ts";
 import type { Config } from "../../gen/acme/config/v1/config_pb.ts";
 import type { RpcLogger } from "../../interceptors/logging.ts";
-import { corsHeaders, isPreflight } from "../../protocol/cors.ts";
 import { sqlOrderStore } from "../../store/sql-order-store.ts";
 import { sqlUserStore } from "../../store/sql-user-store.ts";
 import { fileConfigSource, sqliteConfigSource } from "./config-sources.ts";
 import { migrate } from "./migrate.ts";
 import type { NodeEnv } from "./node-env.ts";
-import { type NodeHandler, listenOnePort } from "./one-port-server.ts";
+import { createNodeListeners } from "./node-listeners.ts";
+import { type ServerListeners, listenOnePort } from "./one-port-server.ts";
 import { openSqliteDatabase } from "./sqlite.ts";
 import { serveStatic, webRoot } from "./static-files.ts";
 
@@ -50,8 +49,14 @@ export async function startServer(env: NodeEnv, telemetry: ServerTelemetry): Pro
 
     // The app needs UserService's URL, which is this server's own unless configured,
     // and only known once listening: requests are forwarded to it once it exists.
-    let app: NodeHandler | undefined;
-    const server = await listenOnePort((req, res) => app?.(req, res), env);
+    let listeners: ServerListeners | undefined;
+    const server = await listenOnePort(
+      {
+        http1: (req, res) => listeners?.http1(req, res),
+        http2: (stream, headers, flags, raw) => listeners?.http2(stream, headers, flags, raw),
+      },
+      env,
+    );
     const host = server.address.family === "IPv6" ? `[${server.address.address}]` : server.address.address;
     const url = `http://${host}:${server.address.port}`;
     const userServiceTransport = createConnectTransport({
@@ -60,7 +65,7 @@ export async function startServer(env: NodeEnv, telemetry: ServerTelemetry): Pro
       useBinaryFormat: true,
       interceptors: createClientInterceptors(telemetry.tracer),
     });
-    const { options, routes } = createApp({
+    const app = createApp({
       userStore: sqlUserStore(db),
       orderStore: sqlOrderStore(db),
       userServiceTransport,
@@ -68,7 +73,11 @@ export async function startServer(env: NodeEnv, telemetry: ServerTelemetry): Pro
       tracer: telemetry.tracer,
       config: config.current,
     });
-    app = withCors(connectNodeAdapter({ ...options, routes, fallback: serveStatic(env.webRoot ?? webRoot) }), config);
+    listeners = createNodeListeners(app, {
+      fallback: serveStatic(env.webRoot ?? webRoot),
+      allowedOrigins: () => config.current().cors?.allowedOrigins ?? [],
+      fastPath: env.fastPath,
+    });
     return {
       url,
       config: config.current,
@@ -83,25 +92,4 @@ export async function startServer(env: NodeEnv, telemetry: ServerTelemetry): Pro
     db.close();
     throw error;
   }
-}
-
-/** Answers preflights and grants CORS to the configured origins (src/protocol/cors.ts). */
-function withCors(handler: NodeHandler, config: ConfigStore): NodeHandler {
-  return (req, res) => {
-    const origin = req.headers.origin;
-    const headers = corsHeaders(
-      {
-        method: req.method ?? "",
-        origin: typeof origin === "string" ? origin : null,
-        requestHeaders: String(req.headers["access-control-request-headers"] ?? "") || null,
-      },
-      config.current().cors?.allowedOrigins ?? [],
-    );
-    if (isPreflight(req.method ?? "")) {
-      (res as ServerResponse).writeHead(headers ? 204 : 403, headers ?? {}).end();
-      return;
-    }
-    for (const [name, value] of Object.entries(headers ?? {})) (res as ServerResponse).setHeader(name, value);
-    handler(req, res);
-  };
 }

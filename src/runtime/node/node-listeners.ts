@@ -1,0 +1,64 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { App } from "../../app.ts";
+import { corsHeaders, isPreflight } from "../../protocol/cors.ts";
+import type { NodeHandler, ServerListeners } from "./one-port-server.ts";
+import { http1Unary } from "./unary/http1-unary.ts";
+import { compatStream } from "./unary/http2-compat.ts";
+import { http2Unary } from "./unary/http2-unary.ts";
+import { createUnaryRoutes } from "./unary/unary-route.ts";
+
+export interface NodeListenerOptions {
+  /** Answers requests no RPC route takes (the web page). */
+  fallback?: NodeHandler;
+  /** Origins granted CORS, read per request (runtime config). */
+  allowedOrigins?: () => readonly string[];
+  /**
+   * Serve unary RPCs on the fast path (src/runtime/node/unary/); false leaves every
+   * request to stock connect-node. Both answer the same (test/node/fast-path-differential.test.ts).
+   */
+  fastPath?: boolean;
+}
+
+/**
+ * The Node server's listeners for both HTTP versions: CORS first, then unary RPCs on
+ * the fast path, then everything else (streams, Connect GET, compressed or unusual
+ * requests, unknown paths) on stock connect-node, whose fallback serves the page.
+ */
+export function createNodeListeners(app: App, options: NodeListenerOptions = {}): ServerListeners {
+  const stock = connectNodeAdapter({ ...app.options, routes: app.routes, fallback: options.fallback });
+  const allowedOrigins = options.allowedOrigins ?? (() => []);
+  const cors = (method: string, headers: IncomingHttpHeaders) =>
+    corsHeaders(
+      {
+        method,
+        origin: headers.origin ?? null,
+        requestHeaders: String(headers["access-control-request-headers"] ?? "") || null,
+      },
+      allowedOrigins(),
+    );
+  // Preflights answered here; granted headers set on the response for whatever serves it.
+  const withCors =
+    <Req extends IncomingMessage | Http2ServerRequest, Res extends ServerResponse | Http2ServerResponse>(
+      next: (req: Req, res: Res) => void,
+    ) =>
+    (req: Req, res: Res) => {
+    const granted = cors(req.method ?? "", req.headers);
+    if (isPreflight(req.method ?? "")) {
+      (res as ServerResponse).writeHead(granted ? 204 : 403, granted ?? {}).end();
+      return;
+    }
+    for (const [name, value] of Object.entries(granted ?? {})) (res as ServerResponse).setHeader(name, value);
+    next(req, res);
+  };
+  if (options.fastPath === false) {
+    return { http1: withCors(stock), http2: compatStream(withCors(stock)) };
+  }
+  const routes = createUnaryRoutes(app.services, app.options);
+  return {
+    http1: withCors(http1Unary(routes, stock)),
+    // Fast-path HTTP/2 streams never become request objects: their CORS headers are added at respond().
+    http2: http2Unary(routes, compatStream(withCors(stock)), (headers) => cors(headers[":method"] ?? "", headers)),
+  };
+}

@@ -1,0 +1,100 @@
+import { Code, ConnectError, createHandlerContext } from "@connectrpc/connect";
+import {
+  compressionNegotiate,
+  createAsyncIterable,
+  invokeUnaryImplementation,
+  mergeNonProtocolHeaders,
+  readAllBytes,
+} from "@connectrpc/connect/protocol";
+import {
+  codeToHttpStatus,
+  contentTypeUnaryJson,
+  contentTypeUnaryProto,
+  errorToJsonBytes,
+  headerContentType,
+  headerTimeout,
+  headerUnaryAcceptEncoding,
+  headerUnaryContentLength,
+  headerUnaryEncoding,
+  parseTimeout,
+  trailerMux,
+} from "@connectrpc/connect/protocol-connect";
+import { type UnaryCall, type UnaryResult, callComplete, concatChunks } from "./unary-call.ts";
+import type { UnaryRoute } from "./unary-route.ts";
+
+/**
+ * A Connect unary POST, step for step as connect's own handler
+ * (@connectrpc/connect/protocol-connect/handler-factory, createUnaryHandler) does it, on
+ * a body read in one piece: the same context, gate, checks in the same order, the same
+ * interceptor chain and implementation, the same error serialisation.
+ */
+export async function serveConnectUnary(route: UnaryRoute, binary: boolean, call: UnaryCall): Promise<UnaryResult> {
+  const { spec, opt, serialization } = route;
+  const timeout = parseTimeout(call.header.get(headerTimeout), opt.maxTimeoutMs);
+  const context = createHandlerContext({
+    ...spec,
+    service: spec.method.parent,
+    requestMethod: "POST",
+    protocolName: "connect",
+    timeoutMs: timeout.timeoutMs,
+    shutdownSignal: opt.shutdownSignal,
+    requestSignal: call.signal,
+    requestHeader: call.header,
+    url: call.url,
+    responseHeader: { [headerContentType]: binary ? contentTypeUnaryProto : contentTypeUnaryJson },
+  });
+  const compression = compressionNegotiate(
+    opt.acceptCompression,
+    call.header.get(headerUnaryEncoding),
+    call.header.get(headerUnaryAcceptEncoding),
+    headerUnaryAcceptEncoding,
+  );
+  let status = 200;
+  let body: Uint8Array;
+  try {
+    if (opt.requestGate !== undefined) await opt.requestGate(context);
+    if (compression.error) throw compression.error;
+    if (timeout.error) throw timeout.error;
+    let bytes = await readUnaryBody(call, opt.readMaxBytes);
+    if (compression.request) bytes = await compression.request.decompress(bytes, opt.readMaxBytes);
+    const input = serialization.getI(binary).parse(bytes);
+    const output = await invokeUnaryImplementation(spec, context, input, opt.interceptors);
+    body = serialization.getO(binary).serialize(output);
+  } catch (e) {
+    context.abort(e);
+    const error = e instanceof ConnectError ? e : new ConnectError("internal error", Code.Internal, undefined, undefined, e);
+    status = codeToHttpStatus(error.code);
+    context.responseHeader.set(headerContentType, contentTypeUnaryJson);
+    if (!error.isWireError) mergeNonProtocolHeaders(context.responseHeader, error.metadata);
+    body = errorToJsonBytes(error, opt.jsonOptions);
+  } finally {
+    context.abort(callComplete);
+  }
+  if (compression.response && body.byteLength >= opt.compressMinBytes) {
+    body = await compression.response.compress(body);
+    context.responseHeader.set(headerUnaryEncoding, compression.response.name);
+  }
+  const header = trailerMux(context.responseHeader, context.responseTrailer);
+  header.set(headerUnaryContentLength, body.byteLength.toString(10));
+  return { status, header, body };
+}
+
+/**
+ * The body, with connect's limits: a declared length over readMaxBytes is refused
+ * unread, a body over it or different from its declared length is refused. The common
+ * case (within limits, length as declared or none declared) skips connect's async
+ * reader; every other case goes through it for the very same error.
+ */
+async function readUnaryBody(call: UnaryCall, readMaxBytes: number): Promise<Uint8Array> {
+  const declared = call.header.get(headerUnaryContentLength);
+  const hint = declared === null ? undefined : Number.parseInt(declared, 10);
+  if (hint !== undefined && Number.isSafeInteger(hint) && hint > readMaxBytes) {
+    return readAllBytes(createAsyncIterable([]), readMaxBytes, declared);
+  }
+  const chunks = await call.readBody(readMaxBytes + 1);
+  let length = 0;
+  for (const chunk of chunks) length += chunk.byteLength;
+  const asDeclared = hint === undefined ? declared === null : hint === length;
+  if (asDeclared && length <= readMaxBytes) return concatChunks(chunks);
+  return readAllBytes(createAsyncIterable(chunks), readMaxBytes, declared);
+}

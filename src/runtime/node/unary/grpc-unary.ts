@@ -1,0 +1,134 @@
+import { Code, ConnectError, createHandlerContext } from "@connectrpc/connect";
+import {
+  type Compression,
+  compressionNegotiate,
+  createAsyncIterable,
+  encodeEnvelope,
+  envelopeCompress,
+  invokeUnaryImplementation,
+  pipe,
+  transformDecompressEnvelope,
+  transformParseEnvelope,
+  transformSplitEnvelope,
+} from "@connectrpc/connect/protocol";
+import {
+  contentTypeJson,
+  contentTypeProto,
+  grpcStatusOk,
+  headerAcceptEncoding,
+  headerContentType,
+  headerEncoding,
+  headerGrpcStatus,
+  headerTimeout,
+  parseTimeout,
+  setTrailerStatus,
+} from "@connectrpc/connect/protocol-grpc";
+import {
+  contentTypeJson as contentTypeWebJson,
+  contentTypeProto as contentTypeWebProto,
+  createTrailerSerialization,
+  trailerFlag,
+} from "@connectrpc/connect/protocol-grpc-web";
+import { type UnaryCall, type UnaryResult, callComplete, concatChunks } from "./unary-call.ts";
+import type { UnaryRoute } from "./unary-route.ts";
+
+const webTrailer = createTrailerSerialization();
+
+/**
+ * A gRPC or gRPC-Web unary call, step for step as connect's own handlers
+ * (@connectrpc/connect/protocol-grpc{,-web}/handler-factory) do it, on a body read in
+ * one piece: the same context, gate, checks in the same order, interceptor chain,
+ * implementation and trailers. gRPC returns the trailers as HTTP trailers; gRPC-Web
+ * appends them to the body as its trailer frame.
+ */
+export async function serveGrpcUnary(route: UnaryRoute, web: boolean, binary: boolean, call: UnaryCall): Promise<UnaryResult> {
+  const { spec, opt, serialization } = route;
+  const timeout = parseTimeout(call.header.get(headerTimeout), opt.maxTimeoutMs);
+  const contentType = web ? (binary ? contentTypeWebProto : contentTypeWebJson) : binary ? contentTypeProto : contentTypeJson;
+  const context = createHandlerContext({
+    ...spec,
+    service: spec.method.parent,
+    requestMethod: "POST",
+    protocolName: web ? "grpc-web" : "grpc",
+    timeoutMs: timeout.timeoutMs,
+    shutdownSignal: opt.shutdownSignal,
+    requestSignal: call.signal,
+    requestHeader: call.header,
+    url: call.url,
+    responseHeader: { [headerContentType]: contentType },
+    responseTrailer: { [headerGrpcStatus]: grpcStatusOk },
+  });
+  const compression = compressionNegotiate(
+    opt.acceptCompression,
+    call.header.get(headerEncoding),
+    call.header.get(headerAcceptEncoding),
+    headerAcceptEncoding,
+  );
+  if (compression.response) context.responseHeader.set(headerEncoding, compression.response.name);
+  const frames: Uint8Array[] = [];
+  try {
+    if (opt.requestGate !== undefined) await opt.requestGate(context);
+    if (compression.error) throw compression.error;
+    if (timeout.error) throw timeout.error;
+    const chunks = await call.readBody(opt.readMaxBytes + 6);
+    const parse = serialization.getI(binary);
+    const single = singleEnvelope(concatChunks(chunks), opt.readMaxBytes);
+    const input =
+      single !== undefined
+        ? parse.parse(single)
+        : await parseEnvelopes(
+            pipe(
+              createAsyncIterable(chunks),
+              transformSplitEnvelope(opt.readMaxBytes),
+              transformDecompressEnvelope(compression.request, opt.readMaxBytes),
+              web ? transformParseEnvelope(parse, trailerFlag) : transformParseEnvelope(parse),
+            ),
+          );
+    const output = await invokeUnaryImplementation(spec, context, input, opt.interceptors);
+    frames.push(await envelope(0, serialization.getO(binary).serialize(output), compression.response, opt.compressMinBytes));
+  } catch (e) {
+    context.abort(e);
+    setTrailerStatus(
+      context.responseTrailer,
+      e instanceof ConnectError ? e : new ConnectError("internal error", Code.Internal, undefined, undefined, e),
+    );
+  } finally {
+    context.abort(callComplete);
+  }
+  if (!web) {
+    return { status: 200, header: context.responseHeader, body: concatChunks(frames), trailer: context.responseTrailer };
+  }
+  frames.push(await envelope(trailerFlag, webTrailer.serialize(context.responseTrailer), compression.response, opt.compressMinBytes));
+  return { status: 200, header: context.responseHeader, body: concatChunks(frames) };
+}
+
+/**
+ * The message of a body that is exactly one uncompressed envelope within the limit;
+ * undefined for anything else, which then goes through connect's own envelope reader.
+ */
+function singleEnvelope(body: Uint8Array, readMaxBytes: number): Uint8Array | undefined {
+  if (body.byteLength < 5 || body[0] !== 0) return undefined;
+  const length = new DataView(body.buffer, body.byteOffset + 1, 4).getUint32(0);
+  if (length > readMaxBytes || body.byteLength !== 5 + length) return undefined;
+  return body.subarray(5);
+}
+
+/** Exactly one message, with the errors connect's `ensureSingle` raises otherwise. */
+async function parseEnvelopes<T>(messages: AsyncIterable<T>): Promise<T> {
+  const it = messages[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done === true) {
+    throw new ConnectError("protocol error: missing input message for unary method", Code.Unimplemented);
+  }
+  const second = await it.next();
+  if (second.done !== true) {
+    throw new ConnectError("protocol error: received extra input message for unary method", Code.Unimplemented);
+  }
+  return first.value;
+}
+
+/** One frame, compressed as connect's transformCompressEnvelope does. */
+async function envelope(flags: number, data: Uint8Array, compression: Compression | null, compressMinBytes: number): Promise<Uint8Array> {
+  const compressed = await envelopeCompress({ flags, data }, compression, compressMinBytes);
+  return encodeEnvelope(compressed.flags, compressed.data);
+}

@@ -1,0 +1,60 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { addNodeHeaders, toWebHeaders } from "./node-headers.ts";
+import { readBody } from "./read-body.ts";
+import { pathOf, serveUnary } from "./serve-unary.ts";
+import { unaryProtocolOf } from "./unary-protocol.ts";
+import type { UnaryRoute } from "./unary-route.ts";
+
+/** A node:http request listener. */
+export type Http1Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+const clientGone = new ConnectError("the client closed the connection", Code.Canceled);
+
+/**
+ * Serves unary RPCs over HTTP/1.1 straight from node:http (body read once, response
+ * written once), and hands every other request to `fallback` untouched. `extraHeaders`
+ * are added to fast-path responses (CORS), as headers set on `res` are for the fallback.
+ */
+export function http1Unary(routes: Map<string, UnaryRoute>, fallback: Http1Listener): Http1Listener {
+  return (req, res) => {
+    const route = routes.get(pathOf(req.url ?? ""));
+    const protocol = route && unaryProtocolOf(route, req.method, req.headers["content-type"], false);
+    const authority = req.headers.host;
+    if (!route || !protocol || authority === undefined) {
+      fallback(req, res);
+      return;
+    }
+    // As connect-node: the call is aborted when the response closes early or the request fails.
+    const controller = new AbortController();
+    const onClose = () => {
+      req.off("error", onError);
+      controller.abort(req.errored ?? clientGone);
+    };
+    const onError = (error: Error) => {
+      res.off("close", onClose);
+      controller.abort(error);
+    };
+    res.once("close", onClose);
+    req.once("error", onError);
+    const scheme = "encrypted" in req.socket && req.socket.encrypted ? "https" : "http";
+    serveUnary(route, protocol, {
+      url: new URL(req.url ?? "", `${scheme}://${authority}`).toString(),
+      header: toWebHeaders(req.headers),
+      signal: controller.signal,
+      readBody: (keepBytes) => readBody(req, keepBytes),
+    }).then(
+      (result) => {
+        if (res.destroyed) return;
+        const headers: OutgoingHttpHeaders = {};
+        addNodeHeaders(headers, result.header);
+        res.writeHead(result.status, headers);
+        res.end(result.body);
+      },
+      (error: unknown) => {
+        console.error(`handler for rpc ${route.spec.method.name} of ${route.spec.method.parent.typeName} failed`, error);
+        res.destroy();
+      },
+    );
+  };
+}

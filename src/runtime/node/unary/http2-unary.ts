@@ -1,0 +1,68 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from "node:http2";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { errorFromResetCode } from "./h2-reset.ts";
+import { addNodeHeaders, toWebHeaders } from "./node-headers.ts";
+import { readBody } from "./read-body.ts";
+import { pathOf, serveUnary } from "./serve-unary.ts";
+import { unaryProtocolOf } from "./unary-protocol.ts";
+import type { UnaryRoute } from "./unary-route.ts";
+
+/** A listener of node:http2's core API (`server.on("stream")`). */
+export type Http2StreamListener = (
+  stream: ServerHttp2Stream,
+  headers: IncomingHttpHeaders,
+  flags: number,
+  rawHeaders: string[],
+) => void;
+
+const streamClosed = new ConnectError("the client closed the stream", Code.Canceled);
+
+/**
+ * Serves unary RPCs over HTTP/2 on node:http2's stream API: headers, body and
+ * trailers are written once each, with no compatibility request/response objects.
+ * Every other stream goes to `fallback` untouched. `extraHeaders(headers)` adds
+ * response headers (CORS) to fast-path responses.
+ */
+export function http2Unary(
+  routes: Map<string, UnaryRoute>,
+  fallback: Http2StreamListener,
+  extraHeaders: (headers: IncomingHttpHeaders) => OutgoingHttpHeaders | undefined = () => undefined,
+): Http2StreamListener {
+  return (stream, headers, flags, rawHeaders) => {
+    const route = routes.get(pathOf(headers[":path"] ?? ""));
+    const protocol = route && unaryProtocolOf(route, headers[":method"], headers["content-type"], true);
+    const authority = headers[":authority"] ?? headers.host;
+    if (!route || !protocol || authority === undefined) {
+      fallback(stream, headers, flags, rawHeaders);
+      return;
+    }
+    const controller = new AbortController();
+    stream.once("close", () => controller.abort(errorFromResetCode(stream.rstCode) ?? streamClosed));
+    // The close above aborts the call; an unhandled stream error would end the process.
+    stream.on("error", () => {});
+    serveUnary(route, protocol, {
+      url: new URL(headers[":path"] ?? "", `http://${authority}`).toString(),
+      header: toWebHeaders(headers),
+      signal: controller.signal,
+      readBody: (keepBytes) => readBody(stream, keepBytes),
+    }).then(
+      (result) => {
+        if (stream.destroyed || stream.closed) return;
+        const out: OutgoingHttpHeaders = { ":status": result.status, ...extraHeaders(headers) };
+        addNodeHeaders(out, result.header);
+        const trailer = result.trailer;
+        if (trailer) {
+          stream.respond(out, { waitForTrailers: true });
+          stream.once("wantTrailers", () => stream.sendTrailers(addNodeHeaders({}, trailer)));
+        } else {
+          stream.respond(out);
+        }
+        stream.end(result.body);
+      },
+      (error: unknown) => {
+        console.error(`handler for rpc ${route.spec.method.name} of ${route.spec.method.parent.typeName} failed`, error);
+        stream.close(2 /* INTERNAL_ERROR */);
+      },
+    );
+  };
+}

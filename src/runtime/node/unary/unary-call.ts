@@ -1,0 +1,43 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+
+/** One unary request as the fast path sees it, whatever the HTTP version. */
+export interface UnaryCall {
+  url: string;
+  header: Headers;
+  /** Aborted when the client goes away (HTTP/2 reset, closed connection). */
+  signal: AbortSignal;
+  /**
+   * The request body, read to its end but keeping at most `keepBytes` (the rest is
+   * discarded, so a huge upload costs no memory; connect's own checks then report it).
+   */
+  readBody(keepBytes: number): Promise<Uint8Array[]>;
+}
+
+/** What to write back: status and headers, the body, and trailers (gRPC only). */
+export interface UnaryResult {
+  status: number;
+  header: Headers;
+  body: Uint8Array;
+  trailer?: Headers;
+}
+
+/**
+ * The reason a call's context is aborted with once the call is over. connect aborts
+ * without a reason, which makes the runtime build (and capture a stack for) a
+ * DOMException on every call; a shared reason says the same for free.
+ */
+export const callComplete = new ConnectError("the call is complete", Code.Canceled);
+
+/** Joins body chunks (a single chunk is returned as is). */
+export function concatChunks(chunks: readonly Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  let length = 0;
+  for (const chunk of chunks) length += chunk.byteLength;
+  const all = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return all;
+}

@@ -1,0 +1,49 @@
+import type { DescMessage, DescMethodUnary } from "@bufbuild/protobuf";
+import { type ConnectRouterOptions, type MethodImplSpec, createServiceImplSpec } from "@connectrpc/connect";
+import {
+  type MethodSerializationLookup,
+  type UniversalHandlerOptions,
+  createMethodSerializationLookup,
+  validateUniversalHandlerOptions,
+} from "@connectrpc/connect/protocol";
+import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
+import type { ServiceEntry } from "../../../app.ts";
+
+/** Everything the fast path needs to serve one unary method. */
+export interface UnaryRoute {
+  spec: MethodImplSpec & { kind: "unary"; method: DescMethodUnary };
+  serialization: MethodSerializationLookup<DescMessage, DescMessage>;
+  /** The router options with connect's defaults filled in, as its own handlers see them. */
+  opt: UniversalHandlerOptions;
+  /** Which protocols the router serves (its `connect`, `grpc` and `grpcWeb` options). */
+  protocols: { connect: boolean; grpc: boolean; grpcWeb: boolean };
+}
+
+/**
+ * The unary methods of `services` by request path (`/acme.user.v1.UserService/GetUser`),
+ * with the same option defaults connect-node applies (gzip and brotli accepted).
+ */
+export function createUnaryRoutes(services: ServiceEntry[], options: ConnectRouterOptions): Map<string, UnaryRoute> {
+  const opt = validateUniversalHandlerOptions({
+    ...options,
+    acceptCompression: options.acceptCompression ?? [compressionGzip, compressionBrotli],
+  });
+  const protocols = {
+    connect: options.connect !== false,
+    grpc: options.grpc !== false,
+    grpcWeb: options.grpcWeb !== false,
+  };
+  const routes = new Map<string, UnaryRoute>();
+  for (const { service, impl } of services) {
+    for (const spec of Object.values(createServiceImplSpec(service, impl).methods)) {
+      if (spec.kind !== "unary") continue;
+      routes.set(`/${service.typeName}/${spec.method.name}`, {
+        spec,
+        serialization: createMethodSerializationLookup(spec.method, opt.binaryOptions, opt.jsonOptions, opt),
+        opt,
+        protocols,
+      });
+    }
+  }
+  return routes;
+}
