@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { ConfigLog } from "../../src/config/config-source.ts";
 import { createConfigStore } from "../../src/config/config-store.ts";
+import { defaultConfig } from "../../src/config/defaults.ts";
+import { configProblems } from "../../src/config/parse-config.ts";
 import { sqliteConfigSource, writeSqliteConfig } from "../../src/runtime/node/config-sources.ts";
 import { migrate } from "../../src/runtime/node/migrate.ts";
 import { openSqliteDatabase } from "../../src/runtime/node/sqlite.ts";
@@ -14,6 +16,10 @@ async function setup(env: Record<string, string> = {}) {
 }
 
 describe("config store", () => {
+  it("should start from defaults that pass the config rules (the store skips validating them alone)", () => {
+    expect(configProblems(defaultConfig())).toEqual([]);
+  });
+
   it("should layer defaults < stored config < environment", async () => {
     const { store, write } = await setup({ CONFIG_USER_LISTING_MAX_PAGE_SIZE: "300" });
     await store.refresh();

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 
-const main = new URL("../../src/runtime/node/main.ts", import.meta.url).pathname;
+// What `npm start` runs: the launcher, which loads the server bundle (rebuilt when stale).
+const main = new URL("../../src/runtime/node/start.ts", import.meta.url).pathname;
 
 export interface ServerProcess {
   child: ChildProcess;

@@ -1,18 +1,25 @@
+import { trace } from "@opentelemetry/api";
 import { readOtelSettings } from "../../telemetry/otel-env.ts";
 import { readNodeEnv } from "./node-env.ts";
 import { createPino, pinoConfigLog, pinoRpcLogger } from "./pino-loggers.ts";
 import { type RunningServer, startServer } from "./start-server.ts";
-import { startNodeTracing } from "./tracing.ts";
+import type { NodeTracing } from "./tracing.ts";
 
-// `npm start`: serve until SIGTERM/SIGINT, then drain, flush spans and exit.
+// The server process (`npm start` runs it through start.ts): serve until SIGTERM/SIGINT,
+// then drain, flush spans and exit.
 try {
   const env = readNodeEnv(process.env);
+  const settings = readOtelSettings(process.env);
   const logger = createPino();
   let server: RunningServer | undefined;
+  // The OpenTelemetry SDK is loaded only when spans are exported: without an endpoint the
+  // API's no-op tracer does (the tracing interceptor still gives every call W3C ids).
   // The sampling ratio is runtime config: the sampler asks the current snapshot.
-  const tracing = startNodeTracing(readOtelSettings(process.env), {
-    sampleRatio: () => server?.config().observability?.traceSampleRatio ?? 1,
-  });
+  const tracing: NodeTracing = settings.tracesUrl
+    ? (await import("./tracing.ts")).startNodeTracing(settings, {
+        sampleRatio: () => server?.config().observability?.traceSampleRatio ?? 1,
+      })
+    : { tracer: trace.getTracer("connect-service-template"), flush: async () => {}, shutdown: async () => {} };
   server = await startServer(env, { log: pinoRpcLogger(logger), configLog: pinoConfigLog(logger), tracer: tracing.tracer });
   const running = server;
   console.log(`listening on ${running.url}`);
