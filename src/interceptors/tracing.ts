@@ -61,6 +61,15 @@ function settle(span: Span, failure: unknown, kind: SpanKind, end: boolean): voi
 }
 
 /**
+ * 32 random hex digits, cheaply: runtimes hand out random UUIDs from a pooled buffer,
+ * where getRandomValues pays a system call per id. A UUID's 122 random bits are plenty
+ * for trace and span ids (the OpenTelemetry SDK itself uses Math.random).
+ */
+function randomHex(): string {
+  return crypto.randomUUID().replaceAll("-", "");
+}
+
+/**
  * With tracing off (no SDK, as on a Worker without an endpoint) the API hands back the
  * caller's span, or no ids at all. Logs and downstream calls still need ids of this
  * call's own: a non-recording span with a fresh span id, in the caller's trace or a new one.
@@ -71,11 +80,9 @@ function withOwnIds(span: Span, parent: ReturnType<typeof context.active>): Span
   if (span.isRecording() || (isSpanContextValid(own) && own.spanId !== caller?.spanId)) {
     return span;
   }
-  const random = (bytes: number) =>
-    Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
   return trace.wrapSpanContext({
-    traceId: caller && isSpanContextValid(caller) ? caller.traceId : random(16),
-    spanId: random(8),
+    traceId: caller && isSpanContextValid(caller) ? caller.traceId : randomHex(),
+    spanId: randomHex().slice(16),
     traceFlags: caller?.traceFlags ?? TraceFlags.NONE,
   });
 }

@@ -96,7 +96,8 @@ function normalizedGenerated(bytes: Buffer, variant: Variant, testCase: Case): s
     .map(({ flags, data }) => {
       if (flags & 0x80) return data.toString();
       const message = variant.binary ? fromBinary(schema, data) : fromJson(schema, JSON.parse(data.toString()));
-      const entity = "user" in message ? message.user : message.order;
+      const { user, order } = message as { user?: { id: string; createTime?: unknown }; order?: { id: string; createTime?: unknown } };
+      const entity = user ?? order;
       if (entity) {
         entity.id = "";
         entity.createTime = undefined;

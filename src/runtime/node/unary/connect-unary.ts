@@ -19,7 +19,8 @@ import {
   parseTimeout,
   trailerMux,
 } from "@connectrpc/connect/protocol-connect";
-import { type UnaryCall, type UnaryResult, callComplete, concatChunks } from "./unary-call.ts";
+import { webHeaderEntries } from "./node-headers.ts";
+import { type UnaryCall, type UnaryResult, callComplete, concatChunks, headerOf } from "./unary-call.ts";
 import type { UnaryRoute } from "./unary-route.ts";
 
 /**
@@ -30,7 +31,7 @@ import type { UnaryRoute } from "./unary-route.ts";
  */
 export async function serveConnectUnary(route: UnaryRoute, binary: boolean, call: UnaryCall): Promise<UnaryResult> {
   const { spec, opt, serialization } = route;
-  const timeout = parseTimeout(call.header.get(headerTimeout), opt.maxTimeoutMs);
+  const timeout = parseTimeout(headerOf(call.headers, headerTimeout), opt.maxTimeoutMs);
   const context = createHandlerContext({
     ...spec,
     service: spec.method.parent,
@@ -39,14 +40,14 @@ export async function serveConnectUnary(route: UnaryRoute, binary: boolean, call
     timeoutMs: timeout.timeoutMs,
     shutdownSignal: opt.shutdownSignal,
     requestSignal: call.signal,
-    requestHeader: call.header,
+    requestHeader: webHeaderEntries(call.headers),
     url: call.url,
     responseHeader: { [headerContentType]: binary ? contentTypeUnaryProto : contentTypeUnaryJson },
   });
   const compression = compressionNegotiate(
     opt.acceptCompression,
-    call.header.get(headerUnaryEncoding),
-    call.header.get(headerUnaryAcceptEncoding),
+    headerOf(call.headers, headerUnaryEncoding),
+    headerOf(call.headers, headerUnaryAcceptEncoding),
     headerUnaryAcceptEncoding,
   );
   let status = 200;
@@ -86,7 +87,7 @@ export async function serveConnectUnary(route: UnaryRoute, binary: boolean, call
  * reader; every other case goes through it for the very same error.
  */
 async function readUnaryBody(call: UnaryCall, readMaxBytes: number): Promise<Uint8Array> {
-  const declared = call.header.get(headerUnaryContentLength);
+  const declared = headerOf(call.headers, headerUnaryContentLength);
   const hint = declared === null ? undefined : Number.parseInt(declared, 10);
   if (hint !== undefined && Number.isSafeInteger(hint) && hint > readMaxBytes) {
     return readAllBytes(createAsyncIterable([]), readMaxBytes, declared);

@@ -29,7 +29,8 @@ import {
   createTrailerSerialization,
   trailerFlag,
 } from "@connectrpc/connect/protocol-grpc-web";
-import { type UnaryCall, type UnaryResult, callComplete, concatChunks } from "./unary-call.ts";
+import { webHeaderEntries } from "./node-headers.ts";
+import { type UnaryCall, type UnaryResult, callComplete, concatChunks, headerOf } from "./unary-call.ts";
 import type { UnaryRoute } from "./unary-route.ts";
 
 const webTrailer = createTrailerSerialization();
@@ -43,7 +44,7 @@ const webTrailer = createTrailerSerialization();
  */
 export async function serveGrpcUnary(route: UnaryRoute, web: boolean, binary: boolean, call: UnaryCall): Promise<UnaryResult> {
   const { spec, opt, serialization } = route;
-  const timeout = parseTimeout(call.header.get(headerTimeout), opt.maxTimeoutMs);
+  const timeout = parseTimeout(headerOf(call.headers, headerTimeout), opt.maxTimeoutMs);
   const contentType = web ? (binary ? contentTypeWebProto : contentTypeWebJson) : binary ? contentTypeProto : contentTypeJson;
   const context = createHandlerContext({
     ...spec,
@@ -53,15 +54,15 @@ export async function serveGrpcUnary(route: UnaryRoute, web: boolean, binary: bo
     timeoutMs: timeout.timeoutMs,
     shutdownSignal: opt.shutdownSignal,
     requestSignal: call.signal,
-    requestHeader: call.header,
+    requestHeader: webHeaderEntries(call.headers),
     url: call.url,
     responseHeader: { [headerContentType]: contentType },
     responseTrailer: { [headerGrpcStatus]: grpcStatusOk },
   });
   const compression = compressionNegotiate(
     opt.acceptCompression,
-    call.header.get(headerEncoding),
-    call.header.get(headerAcceptEncoding),
+    headerOf(call.headers, headerEncoding),
+    headerOf(call.headers, headerAcceptEncoding),
     headerAcceptEncoding,
   );
   if (compression.response) context.responseHeader.set(headerEncoding, compression.response.name);

@@ -1,6 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { addNodeHeaders, toWebHeaders } from "./node-headers.ts";
+import { addNodeHeaders } from "./node-headers.ts";
 import { readBody } from "./read-body.ts";
 import { pathOf, serveUnary } from "./serve-unary.ts";
 import { unaryProtocolOf } from "./unary-protocol.ts";
@@ -40,7 +40,7 @@ export function http1Unary(routes: Map<string, UnaryRoute>, fallback: Http1Liste
     const scheme = "encrypted" in req.socket && req.socket.encrypted ? "https" : "http";
     serveUnary(route, protocol, {
       url: new URL(req.url ?? "", `${scheme}://${authority}`).toString(),
-      header: toWebHeaders(req.headers),
+      headers: req.headers,
       signal: controller.signal,
       readBody: (keepBytes) => readBody(req, keepBytes),
     }).then(

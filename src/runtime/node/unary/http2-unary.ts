@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { errorFromResetCode } from "./h2-reset.ts";
-import { addNodeHeaders, toWebHeaders } from "./node-headers.ts";
+import { addNodeHeaders } from "./node-headers.ts";
 import { readBody } from "./read-body.ts";
 import { pathOf, serveUnary } from "./serve-unary.ts";
 import { unaryProtocolOf } from "./unary-protocol.ts";
@@ -42,7 +42,7 @@ export function http2Unary(
     stream.on("error", () => {});
     serveUnary(route, protocol, {
       url: new URL(headers[":path"] ?? "", `http://${authority}`).toString(),
-      header: toWebHeaders(headers),
+      headers,
       signal: controller.signal,
       readBody: (keepBytes) => readBody(stream, keepBytes),
     }).then(

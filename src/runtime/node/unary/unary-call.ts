@@ -1,9 +1,11 @@
+import type { IncomingHttpHeaders } from "node:http";
 import { Code, ConnectError } from "@connectrpc/connect";
 
 /** One unary request as the fast path sees it, whatever the HTTP version. */
 export interface UnaryCall {
   url: string;
-  header: Headers;
+  /** The request headers as Node parsed them (HTTP/2 pseudo-headers included). */
+  headers: IncomingHttpHeaders;
   /** Aborted when the client goes away (HTTP/2 reset, closed connection). */
   signal: AbortSignal;
   /**
@@ -40,4 +42,11 @@ export function concatChunks(chunks: readonly Uint8Array[]): Uint8Array {
     offset += chunk.byteLength;
   }
   return all;
+}
+
+/** A request header as fetch's Headers.get() returns it: repeated values joined, else null. */
+export function headerOf(headers: IncomingHttpHeaders, name: string): string | null {
+  const value = headers[name.toLowerCase()];
+  if (value === undefined) return null;
+  return typeof value === "string" ? value : value.join(", ");
 }
