@@ -1,71 +1,129 @@
-import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { machineFacts } from "./bench/machine.ts";
+import { markdownReport } from "./bench/markdown-report.ts";
+import type { BenchReport, RowResult } from "./bench/results.ts";
+import { runColdStartRows } from "./bench/run-cold-starts.ts";
+import { runStreamRows } from "./bench/run-streams.ts";
+import { runUnaryRows } from "./bench/run-unary.ts";
+import { seedUsers } from "./bench/seed.ts";
+import type { UserFixture } from "./bench/server-options.ts";
+import { type ServerProcess, startServerProcess } from "./bench/server-process.ts";
+import { readBenchSettings } from "./bench/settings.ts";
+import { svgChart } from "./bench/svg-chart.ts";
+import { applyRatiosAndTargets } from "./bench/targets.ts";
+import { detectTools } from "./bench/tools.ts";
+import type { ServerName } from "./bench/unary-rows.ts";
+import { flattenResult, runWorkerRows } from "./bench/worker-rows.ts";
 
-// `npm run bench`: GetUser (Connect JSON, unary) under h2load against the one-port
-// server and against plain node:http / node:http2 servers, runs interleaved, medians
-// compared as ratios. Needs h2load (Debian: nghttp2-client). Server and load generator
-// are pinned to different cores when taskset exists. A third server, one-port without
-// the interceptor chain, shows what the chain costs.
+// `npm run bench`: anchors (raw node:http / node:http2, stock connect-node, grpc-js) and
+// the template as `npm start` serves it, side by side in one run, each server its own
+// process on CPU 0 and every load generator on CPU 1; ratios to the anchors, p50/p99,
+// peak RSS, streaming, cold start and (when present) the Worker bench. docs/performance.md
+// describes every row. Progress goes to stderr, the table to stdout, results to
+// bench-results/latest.json and latest.svg. Exits 1 when a row failed (a wrong answer,
+// a server that did not start), 0 when something could only not run here.
 
-const runs = Number(process.env.BENCH_RUNS ?? 3);
-const requests = Number(process.env.BENCH_REQUESTS ?? 20000);
+const settings = readBenchSettings(process.env);
+const tools = detectTools();
+const log = (line: string) => console.error(line);
+const workDir = mkdtempSync(join(tmpdir(), "connect-bench-"));
+const databasePath = join(workDir, "app.db");
+const servers = new Map<ServerName, ServerProcess | Error>();
 
-if (spawnSync("h2load", ["--version"]).error) {
-  console.error("h2load not found: install it (Debian/Ubuntu: apt-get install nghttp2-client)");
-  process.exit(1);
-}
-const pin = spawnSync("taskset", ["-c", "0", "true"]).status === 0;
-const pinned = (core: number, command: string[]) => (pin ? ["taskset", "-c", String(core), ...command] : command);
-
-const serverCommand = pinned(0, [process.execPath, new URL("./bench-server.ts", import.meta.url).pathname]);
-const server = spawn(serverCommand[0]!, serverCommand.slice(1), { stdio: ["ignore", "pipe", "inherit"] });
-const ports = await new Promise<{ userId: string; onePort: number; onePortBare: number; plainH1: number; plainH2c: number }>(
-  (resolve) => server.stdout.once("data", (line: Buffer) => resolve(JSON.parse(line.toString()))),
-);
-
-const body = join(tmpdir(), "bench-get-user.json");
-writeFileSync(body, JSON.stringify({ id: ports.userId }));
-
-function h2load(port: number, h1: boolean): number {
-  const args = [
-    ...(h1 ? ["--h1", "-m", "1"] : ["-m", "10"]),
-    "-n", String(requests), "-c", "10", "-d", body, "-H", "content-type: application/json",
-    `http://127.0.0.1:${port}/acme.user.v1.UserService/GetUser`,
-  ];
-  const command = pinned(1, ["h2load", ...args]);
-  const output = execFileSync(command[0]!, command.slice(1), { encoding: "utf8" });
-  const succeeded = Number(/(\d+) succeeded/.exec(output)?.[1]);
-  const ok = Number(/status codes: (\d+) 2xx/.exec(output)?.[1]);
-  if (succeeded !== requests || ok !== requests) {
-    throw new Error(`not every request succeeded:\n${output}`);
+async function start(name: ServerName, kind: string, options: object = {}): Promise<void> {
+  try {
+    servers.set(name, await startServerProcess(tools, kind, options));
+  } catch (error) {
+    servers.set(name, error as Error);
   }
-  return Number(/finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(output)?.[1]);
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+async function startServers(): Promise<UserFixture> {
+  // The template first: it creates and migrates the SQLite file the others then share.
+  await start("template", "template", { databasePath, chain: "full" });
+  let user: UserFixture = { id: crypto.randomUUID(), email: "bench@example.com", displayName: "Bench", createTimeMs: Date.UTC(2026, 0, 1) };
+  let seeded: Error | undefined;
+  const template = servers.get("template");
+  if (template instanceof Error) {
+    seeded = new Error(`no seeded database, the template did not start: ${template.message}`);
+  } else {
+    user = seedUsers(databasePath, settings.exportUsers);
+  }
+  if (seeded) {
+    servers.set("grpc-js", seeded);
+    servers.set("template-empty", seeded);
+  }
+  await Promise.all([
+    start("raw-h1", "raw-h1"),
+    start("raw-h2", "raw-h2"),
+    start("connect-node", "connect-node", { user }),
+    ...(seeded
+      ? []
+      : [start("grpc-js", "grpc-js", { databasePath }), start("template-empty", "template", { databasePath, chain: "empty" })]),
+  ]);
+  return user;
+}
 
+async function stopServers(): Promise<void> {
+  await Promise.all([...servers.values()].map((server) => (server instanceof Error ? undefined : server.stop())));
+}
+
+function workerRows(outcome: Awaited<ReturnType<typeof runWorkerRows>>): RowResult[] {
+  if (!outcome.ran) return [{ id: "worker", label: "worker", group: "worker", load: "", unit: "", status: "not run", reason: outcome.reason }];
+  return flattenResult(outcome.result).map(([path, value]) => ({
+    id: `worker.${path}`,
+    label: `worker: ${path}`,
+    group: "worker",
+    load: "",
+    unit: "",
+    status: "ok",
+    value,
+  }));
+}
+
+let exitCode = 0;
 try {
-  h2load(ports.onePort, false); // warm-up (JIT, SQLite statement cache)
-  h2load(ports.plainH2c, false);
-  console.log(`GetUser, Connect JSON, ${requests} requests x ${runs} runs, medians${pin ? ", pinned" : ""}`);
-  console.log("protocol | plain req/s | one-port req/s | one-port / plain | one-port, no chain req/s | chain / no chain");
-  for (const [name, h1, baselinePort] of [
-    ["HTTP/2 (h2c)", false, ports.plainH2c],
-    ["HTTP/1.1", true, ports.plainH1],
-  ] as const) {
-    const baseline: number[] = [];
-    const onePort: number[] = [];
-    const bare: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      baseline.push(h2load(baselinePort, h1));
-      onePort.push(h2load(ports.onePort, h1));
-      bare.push(h2load(ports.onePortBare, h1));
-    }
-    const [b, o, n] = [median(baseline), median(onePort), median(bare)];
-    console.log(`${name} | ${b.toFixed(0)} | ${o.toFixed(0)} | ${(o / b).toFixed(2)} | ${n.toFixed(0)} | ${(o / n).toFixed(2)}`);
+  log(`bench${settings.smoke ? " (smoke)" : ""}: ${settings.runs} run(s) x ${settings.seconds} s; ${tools.missing.join("; ") || "all tools present"}`);
+  log("starting servers");
+  const user = await startServers();
+  const rows: RowResult[] = [];
+  try {
+    log("unary rows");
+    rows.push(...(await runUnaryRows({ tools, settings, servers, user, workDir, log })));
+    log("stream rows");
+    rows.push(...(await runStreamRows(tools, settings, servers, log)));
+  } finally {
+    await stopServers();
   }
+  log("cold starts");
+  rows.push(...(await runColdStartRows(tools, settings, workDir, log)));
+  log("worker rows");
+  const worker = await runWorkerRows(settings.workerTimeoutMs);
+  rows.push(...workerRows(worker));
+  applyRatiosAndTargets(rows);
+
+  const report: BenchReport = {
+    machine: machineFacts(tools),
+    settings: { ...settings },
+    rows,
+    notRun: [...tools.missing, ...(worker.ran ? [] : [`worker: ${worker.reason}`])],
+    failures: rows.filter((row) => row.status === "failed").map((row) => `${row.id}: ${row.reason ?? ""}`),
+    worker,
+  };
+  mkdirSync(settings.outDir, { recursive: true });
+  writeFileSync(join(settings.outDir, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(settings.outDir, "latest.svg"), svgChart(report));
+  console.log(markdownReport(report));
+  console.log(`\nwrote ${join(settings.outDir, "latest.json")} and latest.svg`);
+  if (report.failures.length > 0) exitCode = 1;
+} catch (error) {
+  console.error(`bench failed: ${error instanceof Error ? error.stack : String(error)}`);
+  exitCode = 1;
 } finally {
-  server.kill();
+  await stopServers();
+  rmSync(workDir, { recursive: true, force: true });
 }
+// The Worker bench may leave handles open (or still be running after its timeout).
+process.exit(exitCode);

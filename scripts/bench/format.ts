@@ -1,0 +1,9 @@
+/** Number formatting shared by the table and the chart. */
+export function formatValue(value: number, unit: string): string {
+  if (unit === "ms") return value.toFixed(value < 10 ? 1 : 0);
+  return Math.round(value).toLocaleString("en-US");
+}
+
+export const formatMiB = (bytes: number) => (bytes / (1024 * 1024)).toFixed(0);
+
+export const formatRatio = (ratio: number) => `${ratio.toFixed(2)}x`;

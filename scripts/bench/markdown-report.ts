@@ -1,0 +1,57 @@
+import { formatMiB, formatRatio, formatValue } from "./format.ts";
+import type { BenchReport, RowResult } from "./results.ts";
+
+const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
+
+function valueCell(row: RowResult): string {
+  if (row.status === "not run") return `not run: ${row.reason ?? ""}`;
+  if (row.status === "failed") return `**FAILED**: ${(row.reason ?? "").slice(0, 200)}`;
+  if (typeof row.value === "number") return `${formatValue(row.value, row.unit)} ${row.unit}`.trim();
+  return String(row.value ?? "");
+}
+
+function metCell(row: RowResult): string {
+  if (!row.target) return "";
+  if (row.target.met === undefined) return "unknown";
+  return row.target.met ? "yes" : "**no**";
+}
+
+/** The whole run as one Markdown table, then what was not run and what failed (first lines; latest.json has all). */
+export function markdownReport(report: BenchReport): string {
+  const { machine, settings } = report;
+  const lines = [
+    `Bench ${machine.date}: ${machine.cpus} x ${machine.cpuModel}, Node ${machine.node}, ` +
+      `${machine.pinned ? "servers on CPU 0, load on CPU 1" : "NOT pinned"}, ` +
+      `${settings.runs} run(s) x ${settings.seconds} s (+${settings.warmUpSeconds} s warm-up), medians` +
+      (settings.smoke ? " — SMOKE MODE, numbers mean nothing" : ""),
+    "",
+    "| row | load | value | vs | ratio | p50 ms | p99 ms | peak RSS MiB | target | met |",
+    "|---|---|---:|---|---:|---:|---:|---:|---|---|",
+  ];
+  for (const row of report.rows) {
+    const target = row.target ? `${row.target.text}${row.target.actual ? `: ${row.target.actual}` : ""}` : "";
+    lines.push(
+      `| ${[
+        row.label,
+        row.load,
+        valueCell(row),
+        row.anchor ?? "",
+        row.ratio !== undefined ? formatRatio(row.ratio) : "",
+        row.p50Ms !== undefined ? row.p50Ms.toFixed(2) : "",
+        row.p99Ms !== undefined ? row.p99Ms.toFixed(2) : "",
+        row.peakRssBytes !== undefined ? formatMiB(row.peakRssBytes) : "",
+        target,
+        metCell(row),
+      ]
+        .map(cell)
+        .join(" | ")} |`,
+    );
+  }
+  const targets = report.rows.filter((row) => row.target);
+  const met = targets.filter((row) => row.target?.met === true).length;
+  lines.push("", `Targets met: ${met} of ${targets.length}.`);
+  if (!report.worker.ran) lines.push(`worker: not run (${report.worker.reason})`);
+  if (report.notRun.length > 0) lines.push("", "Could not run here:", ...report.notRun.map((reason) => `- ${reason}`));
+  if (report.failures.length > 0) lines.push("", "FAILED:", ...report.failures.map((failure) => `- ${failure.split("\n")[0]}`));
+  return lines.join("\n");
+}

@@ -1,0 +1,58 @@
+import type { WorkerOutcome } from "./worker-rows.ts";
+
+export type RowGroup = "unary" | "stream" | "cold-start" | "worker";
+
+/** A target a row is held to, and whether this run met it (undefined: could not tell). */
+export interface TargetResult {
+  text: string;
+  /** The measured quantity the target is about, as printed. */
+  actual?: string;
+  met?: boolean;
+}
+
+/** One line of the table; latest.json holds these as they are. */
+export interface RowResult {
+  id: string;
+  label: string;
+  group: RowGroup;
+  /** What was in flight: connections x streams, concurrent streams, or starts. */
+  load: string;
+  unit: "req/s" | "msg/s" | "ms" | "";
+  /** The row (id) this one is divided by; an anchor row has none. */
+  anchor?: string;
+  status: "ok" | "failed" | "not run";
+  reason?: string;
+  /** Median over runs (a worker row: whatever the Worker bench reported). */
+  value?: number | string | boolean;
+  runs?: number[];
+  /** value / the anchor's value. */
+  ratio?: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  peakRssBytes?: number;
+  target?: TargetResult;
+}
+
+export interface MachineFacts {
+  date: string;
+  cpuModel: string;
+  cpus: number;
+  memoryBytes: number;
+  kernel: string;
+  node: string;
+  h2load?: string;
+  pinned: boolean;
+  gitCommit?: string;
+  gitDirty?: boolean;
+}
+
+export interface BenchReport {
+  machine: MachineFacts;
+  settings: Record<string, unknown>;
+  rows: RowResult[];
+  /** What could not run here and why (missing tools, no Worker bench). */
+  notRun: string[];
+  /** Rows that failed: wrong answers, servers that did not start, load errors. */
+  failures: string[];
+  worker: WorkerOutcome;
+}

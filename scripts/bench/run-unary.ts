@@ -1,0 +1,130 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type LoadResult, runH2load } from "./h2load.ts";
+import type { RowResult } from "./results.ts";
+import { sampleRss } from "./rss.ts";
+import type { ServerProcess } from "./server-process.ts";
+import type { UserFixture } from "./server-options.ts";
+import type { BenchSettings } from "./settings.ts";
+import { median } from "./stats.ts";
+import type { BenchTools } from "./tools.ts";
+import { type ServerName, type UnaryRowSpec, h1Load, h2Load, unaryRows } from "./unary-rows.ts";
+import { verifyRequest } from "./verify.ts";
+import { getUserRequest } from "./wire-requests.ts";
+
+export interface UnaryContext {
+  tools: BenchTools;
+  settings: BenchSettings;
+  /** Each server, or why it is not there. */
+  servers: ReadonlyMap<ServerName, ServerProcess | Error>;
+  user: UserFixture;
+  workDir: string;
+  log: (line: string) => void;
+}
+
+interface Active {
+  spec: UnaryRowSpec;
+  server: ServerProcess;
+  url: string;
+  bodyFile: string;
+  headers: Readonly<Record<string, string>>;
+  results: LoadResult[];
+  peakRss: number[];
+  error?: string;
+}
+
+const loadOf = (spec: UnaryRowSpec) => (spec.h1 ? h1Load : h2Load);
+const describeLoad = (spec: UnaryRowSpec) =>
+  spec.h1 ? `${h1Load.connections} conns, HTTP/1.1` : `${h2Load.connections} conns x ${h2Load.streams} streams`;
+
+function baseRow(spec: UnaryRowSpec): Omit<RowResult, "status"> {
+  return {
+    id: spec.id,
+    label: spec.label,
+    group: "unary",
+    load: describeLoad(spec),
+    unit: "req/s",
+    ...(spec.anchor ? { anchor: spec.anchor } : {}),
+  };
+}
+
+/**
+ * Every unary row: each request verified once, then BENCH_RUNS rounds in which every
+ * row runs once (interleaved, so a slow minute on a shared machine hits all rows
+ * alike), the server's RSS sampled during each of its runs.
+ */
+export async function runUnaryRows(context: UnaryContext): Promise<RowResult[]> {
+  const { tools, settings, log } = context;
+  if (!tools.h2load) {
+    return unaryRows.map((spec) => ({ ...baseRow(spec), status: "not run", reason: "h2load is not installed" }));
+  }
+  const rows = new Map<string, RowResult>();
+  const active: Active[] = [];
+  for (const spec of unaryRows) {
+    const server = context.servers.get(spec.server);
+    if (!server || server instanceof Error) {
+      rows.set(spec.id, { ...baseRow(spec), status: "failed", reason: `server did not start: ${server?.message ?? "unknown"}` });
+      continue;
+    }
+    const port = server.ports[spec.port];
+    const request = getUserRequest(spec.protocol, context.user.id);
+    try {
+      if (port === undefined) throw new Error(`server ${spec.server} has no port "${spec.port}"`);
+      await verifyRequest(port, spec.h1, request, spec.expect === "echo" ? { kind: "echo" } : { kind: "user", user: context.user });
+    } catch (error) {
+      rows.set(spec.id, { ...baseRow(spec), status: "failed", reason: (error as Error).message });
+      continue;
+    }
+    const bodyFile = join(context.workDir, `${spec.id}.body`);
+    writeFileSync(bodyFile, request.body);
+    const url = `http://127.0.0.1:${port}${request.path}`;
+    active.push({ spec, server, url, bodyFile, headers: request.headers, results: [], peakRss: [] });
+  }
+  for (let run = 1; run <= settings.runs; run++) {
+    for (const row of active) {
+      if (row.error) continue;
+      const load = loadOf(row.spec);
+      const rss = sampleRss(row.server.pid);
+      try {
+        const result = await runH2load(
+          tools,
+          {
+            url: row.url,
+            h1: row.spec.h1,
+            ...load,
+            bodyFile: row.bodyFile,
+            headers: row.headers,
+            seconds: settings.seconds,
+            warmUpSeconds: settings.warmUpSeconds,
+          },
+          context.workDir,
+        );
+        row.results.push(result);
+        log(`  run ${run}/${settings.runs} ${row.spec.id}: ${Math.round(result.reqPerSec)} req/s, p99 ${result.p99Ms.toFixed(2)} ms`);
+      } catch (error) {
+        row.error = (error as Error).message;
+        log(`  run ${run}/${settings.runs} ${row.spec.id}: FAILED ${row.error}`);
+      } finally {
+        const peak = rss.stop();
+        if (peak !== undefined) row.peakRss.push(peak);
+      }
+    }
+  }
+  for (const row of active) {
+    if (row.error) {
+      rows.set(row.spec.id, { ...baseRow(row.spec), status: "failed", reason: row.error });
+      continue;
+    }
+    const runs = row.results.map((result) => result.reqPerSec);
+    rows.set(row.spec.id, {
+      ...baseRow(row.spec),
+      status: "ok",
+      value: median(runs),
+      runs,
+      p50Ms: median(row.results.map((result) => result.p50Ms)),
+      p99Ms: median(row.results.map((result) => result.p99Ms)),
+      ...(row.peakRss.length > 0 ? { peakRssBytes: Math.max(...row.peakRss) } : {}),
+    });
+  }
+  return unaryRows.map((spec) => rows.get(spec.id)!);
+}

@@ -1,0 +1,52 @@
+import { join } from "node:path";
+
+/** What one `npm run bench` does, from BENCH_* environment variables. */
+export interface BenchSettings {
+  smoke: boolean;
+  /** Runs per row; each row reports the median. */
+  runs: number;
+  /** Measured seconds per run (h2load -D). */
+  seconds: number;
+  /** Seconds of load before each run's measurement starts (h2load --warm-up-time). */
+  warmUpSeconds: number;
+  /** Users in the database, all streamed by each ExportUsers call. */
+  exportUsers: number;
+  /** Concurrent ExportUsers streams. */
+  streams: number;
+  /** Starts timed per cold-start row. */
+  coldRuns: number;
+  /** Where latest.json and latest.svg go. */
+  outDir: string;
+  /** How long the Worker rows may take before they are reported as not run. */
+  workerTimeoutMs: number;
+}
+
+const root = new URL("../../", import.meta.url).pathname;
+
+function positive(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`${name} must be a positive number, got "${raw}"`);
+  }
+  return value;
+}
+
+export function readBenchSettings(env: Record<string, string | undefined>): BenchSettings {
+  const smoke = env.BENCH_SMOKE === "1";
+  // Smoke mode proves every part runs end to end; its numbers mean nothing.
+  return {
+    smoke,
+    runs: Math.round(positive(env, "BENCH_RUNS", smoke ? 1 : 3)),
+    seconds: positive(env, "BENCH_SECONDS", smoke ? 0.5 : 8),
+    warmUpSeconds: positive(env, "BENCH_WARMUP_SECONDS", smoke ? 0.2 : 2),
+    exportUsers: Math.round(positive(env, "BENCH_EXPORT_USERS", 1000)),
+    streams: Math.round(positive(env, "BENCH_STREAMS", smoke ? 2 : 8)),
+    coldRuns: Math.round(positive(env, "BENCH_COLD_RUNS", smoke ? 1 : 5)),
+    outDir: env.BENCH_OUT_DIR || join(root, "bench-results"),
+    workerTimeoutMs: positive(env, "BENCH_WORKER_TIMEOUT_MS", smoke ? 30_000 : 600_000),
+  };
+}
+
+export const projectRoot = root;
