@@ -1,0 +1,81 @@
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+// `npm run bench` in smoke mode (tiny durations, one run): every row must still run end
+// to end and land in latest.json. Speed is not asserted; smoke numbers mean nothing.
+
+const bench = new URL("../../scripts/bench.ts", import.meta.url).pathname;
+const hasH2load = spawnSync(process.env.BENCH_H2LOAD || "h2load", ["--version"]).status === 0;
+
+const expectedRows = [
+  "raw-http1-json",
+  "raw-http2-proto",
+  "connect-node-json-h1",
+  "connect-node-grpc-h2c",
+  "grpc-js-grpc-h2c",
+  "template-json-h1",
+  "template-proto-h2c",
+  "template-grpc-web-h2c",
+  "template-grpc-h2c",
+  "template-empty-json-h1",
+  "template-empty-grpc-h2c",
+  "stream-grpc-js",
+  "stream-template",
+  "cold-raw-http",
+  "cold-npm-start",
+  "cold-sources",
+];
+
+interface Row {
+  id: string;
+  status: string;
+  reason?: string;
+  value?: unknown;
+}
+
+function runBench(outDir: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bench], {
+      env: { ...process.env, BENCH_SMOKE: "1", BENCH_OUT_DIR: outDir },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.once("exit", (code) => resolve({ code, output }));
+  });
+}
+
+describe("npm run bench, smoke mode", () => {
+  it("runs every row end to end and writes latest.json and latest.svg", { timeout: 120_000 }, async (context) => {
+    // The only reason to skip: the unary rows need h2load (the CI installs it).
+    context.skip(!hasH2load, "h2load is not installed (Debian/Ubuntu: apt-get install nghttp2-client)");
+    const outDir = mkdtempSync(join(tmpdir(), "bench-smoke-"));
+    try {
+      const { code, output } = await runBench(outDir);
+      expect(code, output).toBe(0);
+      expect(output).toContain("| row | load | value |");
+      const report = JSON.parse(readFileSync(join(outDir, "latest.json"), "utf8")) as { rows: Row[]; worker: { ran: boolean } };
+      const rows = new Map(report.rows.map((row) => [row.id, row]));
+      for (const id of expectedRows) {
+        const row = rows.get(id);
+        expect(row, `row ${id}`).toBeDefined();
+        expect(row?.status, `${id}: ${row?.reason}`).toBe("ok");
+        expect(typeof row?.value, id).toBe("number");
+      }
+      // The Worker bench is someone else's: either its rows or one "not run" row with a reason.
+      if (report.worker.ran) {
+        expect(report.rows.some((row) => row.id.startsWith("worker."))).toBe(true);
+      } else {
+        expect(rows.get("worker")?.status).toBe("not run");
+        expect(output).toMatch(/worker: not run \(.+\)/);
+      }
+      expect(readFileSync(join(outDir, "latest.svg"), "utf8")).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
+    } finally {
+      if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
+    }
+  });
+});
