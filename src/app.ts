@@ -73,8 +73,13 @@ export interface App {
   routes: (router: ConnectRouter) => void;
 }
 
+export interface AppOptions {
+  /** Replaces the server interceptor chain (`[]` measures what the chain costs). */
+  interceptors?: Interceptor[];
+}
+
 /** The router options and services both runtimes serve. */
-export function createApp(deps: AppDeps): App {
+export function createApp(deps: AppDeps, appOptions: AppOptions = {}): App {
   const users = createClient(UserService, deps.userServiceTransport);
   const services: ServiceEntry[] = [
     entry(UserService, createUserService(deps.userStore)),
@@ -85,7 +90,7 @@ export function createApp(deps: AppDeps): App {
       readMaxBytes,
       maxTimeoutMs,
       requestGate: reclassifyClientErrors,
-      interceptors: createServerInterceptors(deps),
+      interceptors: appOptions.interceptors ?? createServerInterceptors(deps),
     },
     services,
     routes(router) {

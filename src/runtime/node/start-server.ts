@@ -1,6 +1,6 @@
 import { createConnectTransport } from "@connectrpc/connect-node";
 import type { Tracer } from "@opentelemetry/api";
-import { createApp, createClientInterceptors } from "../../app.ts";
+import { type AppOptions, createApp, createClientInterceptors } from "../../app.ts";
 import type { ConfigLog } from "../../config/config-source.ts";
 import { createConfigStore } from "../../config/config-store.ts";
 import type { Config } from "../../gen/acme/config/v1/config_pb.ts";
@@ -33,7 +33,7 @@ export interface ServerTelemetry {
  * Opens and migrates the database, loads the config (and keeps polling its source),
  * builds the app and serves it on one port.
  */
-export async function startServer(env: NodeEnv, telemetry: ServerTelemetry): Promise<RunningServer> {
+export async function startServer(env: NodeEnv, telemetry: ServerTelemetry, appOptions: AppOptions = {}): Promise<RunningServer> {
   const db = openSqliteDatabase(env.databasePath);
   let poll: ReturnType<typeof setInterval> | undefined;
   try {
@@ -65,14 +65,15 @@ export async function startServer(env: NodeEnv, telemetry: ServerTelemetry): Pro
       useBinaryFormat: true,
       interceptors: createClientInterceptors(telemetry.tracer),
     });
-    const app = createApp({
+    const deps = {
       userStore: sqlUserStore(db),
       orderStore: sqlOrderStore(db),
       userServiceTransport,
       log: telemetry.log,
       tracer: telemetry.tracer,
       config: config.current,
-    });
+    };
+    const app = createApp(deps, appOptions);
     listeners = createNodeListeners(app, {
       fallback: serveStatic(env.webRoot ?? webRoot),
       allowedOrigins: () => config.current().cors?.allowedOrigins ?? [],
