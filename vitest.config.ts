@@ -20,6 +20,16 @@ export default defineConfig({
         },
       },
       {
+        // `npm run bench` in smoke mode. It loads both cores for a while, so `npm test`
+        // runs it after the node and worker projects, never beside timing-sensitive tests.
+        test: {
+          name: "bench",
+          include: ["test/bench/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 240_000,
+        },
+      },
+      {
         // Browser tests: `npm run test:e2e` (needs Debian's chromium), not part of `npm test`.
         test: {
           name: "e2e",
