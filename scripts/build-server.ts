@@ -1,5 +1,6 @@
 import { statSync } from "node:fs";
-import { buildServerBundle, serverBundle } from "../src/runtime/node/server-bundle.ts";
+import { serverBundle } from "../src/runtime/node/bundle-freshness.mjs";
+import { buildServerBundle } from "../src/runtime/node/server-bundle.ts";
 
 // `npm run build:server`: the bundle `npm start` loads (it also rebuilds it by itself
 // when a source changed). Run it when building a container image.

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { isBundleCurrent } from "../../src/runtime/node/server-bundle.ts";
+import { isBundleCurrent } from "../../src/runtime/node/bundle-freshness.mjs";
 
 const root = mkdtempSync(join(tmpdir(), "bundle-current-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 
 // What `npm start` runs: the launcher, which loads the server bundle (rebuilt when stale).
-const main = new URL("../../src/runtime/node/start.ts", import.meta.url).pathname;
+const main = new URL("../../src/runtime/node/start.mjs", import.meta.url).pathname;
 
 export interface ServerProcess {
   child: ChildProcess;

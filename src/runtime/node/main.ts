@@ -5,7 +5,7 @@ import { createPino, pinoConfigLog, pinoRpcLogger } from "./pino-loggers.ts";
 import { type RunningServer, startServer } from "./start-server.ts";
 import type { NodeTracing } from "./tracing.ts";
 
-// The server process (`npm start` runs it through start.ts): serve until SIGTERM/SIGINT,
+// The server process (`npm start` runs it through start.mjs): serve until SIGTERM/SIGINT,
 // then drain, flush spans and exit.
 try {
   const env = readNodeEnv(process.env);

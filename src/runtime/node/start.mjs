@@ -1,0 +1,17 @@
+// `npm start`: V8's code cache on, then the server from its bundle (rebuilt first when
+// a source changed since), or from the sources when esbuild is not installed. Plain
+// JavaScript, like bundle-freshness.mjs: loading TypeScript support would cost ~40 ms.
+import module from "node:module";
+import { isBundleCurrent, serverBundle } from "./bundle-freshness.mjs";
+
+module.enableCompileCache?.();
+if (!isBundleCurrent()) {
+  try {
+    const { buildServerBundle } = await import("./server-bundle.ts");
+    await buildServerBundle();
+  } catch (error) {
+    const missing = /** @type {NodeJS.ErrnoException} */ (error).code === "ERR_MODULE_NOT_FOUND";
+    if (!missing) console.error(`could not bundle the server, running its sources: ${String(error)}`);
+  }
+}
+await import(isBundleCurrent() ? serverBundle : "./main.ts");
