@@ -19,7 +19,9 @@ describe("Worker bundle", () => {
     expect(existsSync(join(outdir, "index.js"))).toBe(true);
     const gzipKiB = Number(/gzip: ([\d.]+) KiB/.exec(stdout)?.[1]);
     expect(gzipKiB).toBeGreaterThan(0);
-    // protovalidate (CEL, RE2) and OpenTelemetry are most of it; the budget catches accidental bloat.
-    expect(gzipKiB).toBeLessThan(250);
+    // protovalidate (CEL, RE2) and protobuf are most of it (docs/performance-worker.md).
+    // Without the [alias] entries in wrangler.toml it is ~180 KiB: a CommonJS build of an
+    // OpenTelemetry package drags all of semantic-conventions in.
+    expect(gzipKiB).toBeLessThanOrEqual(150);
   }, 60_000);
 });
