@@ -15,7 +15,8 @@ import { svgChart } from "./bench/svg-chart.ts";
 import { applyRatiosAndTargets } from "./bench/targets.ts";
 import { detectTools } from "./bench/tools.ts";
 import type { ServerName } from "./bench/unary-rows.ts";
-import { flattenResult, runWorkerRows } from "./bench/worker-rows.ts";
+import { runWorkerRows } from "./bench/worker-rows.ts";
+import type { WorkerBenchResult } from "./bench-worker/main.ts";
 
 // `npm run bench`: anchors (raw node:http / node:http2, stock connect-node, grpc-js) and
 // the template as `npm start` serves it, side by side in one run, each server its own
@@ -72,15 +73,31 @@ async function stopServers(): Promise<void> {
 
 function workerRows(outcome: Awaited<ReturnType<typeof runWorkerRows>>): RowResult[] {
   if (!outcome.ran) return [{ id: "worker", label: "worker", group: "worker", load: "", unit: "", status: "not run", reason: outcome.reason }];
-  return flattenResult(outcome.result).map(([path, value]) => ({
-    id: `worker.${path}`,
-    label: `worker: ${path}`,
+  const { template, reference, startupRatio, bundleTargetMet, startupTargetMet } = outcome.result as WorkerBenchResult;
+  const row = (id: string, label: string, value: number, unit: RowResult["unit"], extra: Partial<RowResult> = {}): RowResult => ({
+    id: `worker.${id}`,
+    label,
     group: "worker",
     load: "",
-    unit: "",
+    unit,
     status: "ok",
     value,
-  }));
+    ...extra,
+  });
+  return [
+    row("bundle-gzip-kib", `Worker bundle, template: ${template.rawKiB} KiB raw, KiB gzip`, template.gzipKiB, "", {
+      target: { text: "<= 150 KiB gzip", actual: `${template.gzipKiB} KiB`, met: bundleTargetMet },
+    }),
+    row("startup-reference", "Worker startup CPU, minimal connect-es Worker (wrangler check startup)", reference.activeMs, "ms"),
+    row("startup", "Worker startup CPU, template (wrangler check startup)", template.activeMs, "ms", {
+      anchor: "worker.startup-reference",
+      target: { text: "<= 1.5x the minimal Worker", actual: `${startupRatio}x`, met: startupTargetMet },
+    }),
+    row("cpu-reference", "Worker CPU per GetUser in workerd, minimal Worker", reference.cpuMsPerRequest, "ms"),
+    row("cpu", "Worker CPU per GetUser in workerd, template (D1 read included)", template.cpuMsPerRequest, "ms", {
+      anchor: "worker.cpu-reference",
+    }),
+  ];
 }
 
 let exitCode = 0;

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
-/** The Worker bench (scripts/bench-worker/main.ts, written separately), when it exists. */
+/** The Worker bench (scripts/bench-worker/main.ts), when it exists. */
 export type WorkerOutcome = { ran: true; result: unknown } | { ran: false; reason: string };
 
 const entry = new URL("../bench-worker/main.ts", import.meta.url).pathname;
@@ -26,15 +26,4 @@ export async function runWorkerRows(timeoutMs: number): Promise<WorkerOutcome> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** The result's leaves as "path: value" pairs, whatever its shape, for the table. */
-export function flattenResult(value: unknown, path = ""): [string, string | number | boolean][] {
-  if (value === null || value === undefined) return [];
-  if (typeof value === "number" || typeof value === "string" || typeof value === "boolean") return [[path || "result", value]];
-  if (Array.isArray(value)) return value.flatMap((item, i) => flattenResult(item, `${path}[${i}]`));
-  if (typeof value === "object") {
-    return Object.entries(value).flatMap(([key, item]) => flattenResult(item, path ? `${path}.${key}` : key));
-  }
-  return [];
 }
