@@ -39,19 +39,19 @@ export function createNodeListeners(app: App, options: NodeListenerOptions = {})
       allowedOrigins(),
     );
   // Preflights answered here; granted headers set on the response for whatever serves it.
-  const withCors =
-    <Req extends IncomingMessage | Http2ServerRequest, Res extends ServerResponse | Http2ServerResponse>(
-      next: (req: Req, res: Res) => void,
-    ) =>
-    (req: Req, res: Res) => {
-    const granted = cors(req.method ?? "", req.headers);
-    if (isPreflight(req.method ?? "")) {
-      (res as ServerResponse).writeHead(granted ? 204 : 403, granted ?? {}).end();
-      return;
-    }
-    for (const [name, value] of Object.entries(granted ?? {})) (res as ServerResponse).setHeader(name, value);
-    next(req, res);
-  };
+  function withCors<Req extends IncomingMessage | Http2ServerRequest, Res extends ServerResponse | Http2ServerResponse>(
+    next: (req: Req, res: Res) => void,
+  ): (req: Req, res: Res) => void {
+    return (req, res) => {
+      const granted = cors(req.method ?? "", req.headers);
+      if (isPreflight(req.method ?? "")) {
+        (res as ServerResponse).writeHead(granted ? 204 : 403, granted ?? {}).end();
+        return;
+      }
+      for (const [name, value] of Object.entries(granted ?? {})) (res as ServerResponse).setHeader(name, value);
+      next(req, res);
+    };
+  }
   if (options.fastPath === false) {
     return { http1: withCors(stock), http2: compatStream(withCors(stock)) };
   }

@@ -73,6 +73,8 @@ export async function serveGrpcUnary(route: UnaryRoute, web: boolean, binary: bo
     if (gate !== undefined) await gate;
     if (compression.error) throw compression.error;
     if (timeout.error) throw timeout.error;
+    // One envelope at the limit is readMaxBytes + 5 bytes; anything longer is refused by
+    // connect's reader below from what was kept (its header, or a second envelope).
     const chunks = await call.readBody(opt.readMaxBytes + 6);
     const parse = serialization.getI(binary);
     const single = singleEnvelope(concatChunks(chunks), opt.readMaxBytes);
