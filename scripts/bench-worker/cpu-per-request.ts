@@ -1,21 +1,27 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { wrangler, wranglerEnv } from "./wrangler-run.ts";
+import { spawnWrangler, wrangler } from "./wrangler-run.ts";
 
 export interface CpuPerRequest {
-  /** CPU time of the workerd process per request (user + system), in ms. */
+  /** CPU time of the workerd process per request, steady state, in ms. */
   cpuMsPerRequest: number;
+  /** CPU time of the workerd process for the first request the Worker gets, in ms. */
+  firstRequestCpuMs: number;
   requests: number;
 }
 
 export interface CpuProbe {
-  config: string;
+  /** The Worker's directory (its wrangler.toml). */
+  dir: string;
   /** Apply the D1 migrations to the local state first. */
   migrate: boolean;
-  /** Requests sent once before measuring (they may create what the measured one reads). */
+  /** The first request the Worker gets (any status). */
+  first: (baseUrl: string) => Promise<Response>;
+  /** Requests sent once after the first one (they may create what the measured one reads). */
   setup: (baseUrl: string) => Promise<void>;
   /** One measured request; must answer 200. */
   request: (baseUrl: string) => Promise<Response>;
@@ -23,32 +29,36 @@ export interface CpuProbe {
 }
 
 /**
- * CPU per request in workerd: `wrangler dev` serves the Worker locally; the workerd
- * process's CPU time (/proc/PID/stat, user + system) is read before and after `requests`
- * requests (8 at a time, after a warm-up) and divided by their number. It includes
- * workerd's own HTTP handling, the same for every Worker measured this way.
+ * CPU per request in workerd: `wrangler dev` serves the Worker locally, and the CPU time
+ * of the workerd process running it (all threads, from /proc/PID/task/TID/schedstat, in
+ * ns) is read around (1) the Worker's first request, and (2) `requests` requests, 8 at a
+ * time, after a warm-up, divided by their number. Both include workerd's own HTTP
+ * handling, the same for every Worker measured this way, and local D1 and KV, which
+ * wrangler dev simulates in the same process. Not included: wrangler dev's proxy, a
+ * second workerd process in front.
  */
 export async function measureCpuPerRequest(probe: CpuProbe): Promise<CpuPerRequest> {
   const state = mkdtempSync(join(tmpdir(), "worker-cpu-"));
   let dev: ChildProcess | undefined;
   try {
-    if (probe.migrate) await wrangler(["d1", "migrations", "apply", "DB", "--local", "--config", probe.config, "--persist-to", state]);
+    if (probe.migrate) await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], probe.dir);
     const port = await freePort();
-    dev = spawn(
-      "wrangler",
-      ["dev", "--config", probe.config, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", "0", "--persist-to", state],
-      { env: wranglerEnv, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    dev = spawnWrangler([
+      "dev", "--cwd", probe.dir, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", "0", "--persist-to", state,
+    ]);
     await ready(dev);
     const baseUrl = `http://127.0.0.1:${port}`;
-    const workerd = workerdPid(dev.pid!);
+    const workerd = workerdPid(dev.pid!, port);
+    await settle(workerd);
+    const beforeFirst = cpuNs(workerd);
+    await (await probe.first(baseUrl)).arrayBuffer();
+    const firstRequestCpuMs = (cpuNs(workerd) - beforeFirst) / 1e6;
     await probe.setup(baseUrl);
     await load(baseUrl, probe, Math.min(500, probe.requests));
-    const before = cpuTicks(workerd);
+    const before = cpuNs(workerd);
     await load(baseUrl, probe, probe.requests);
-    const ticks = cpuTicks(workerd) - before;
-    const tickMs = 1000 / Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
-    return { cpuMsPerRequest: Math.round(((ticks * tickMs) / probe.requests) * 1000) / 1000, requests: probe.requests };
+    const perRequestMs = (cpuNs(workerd) - before) / 1e6 / probe.requests;
+    return { cpuMsPerRequest: round(perRequestMs, 3), firstRequestCpuMs: round(firstRequestCpuMs, 1), requests: probe.requests };
   } finally {
     if (dev && dev.exitCode === null) {
       const exited = new Promise((resolve) => dev?.once("exit", resolve));
@@ -71,14 +81,34 @@ async function load(baseUrl: string, probe: CpuProbe, count: number): Promise<vo
   await Promise.all(Array.from({ length: 8 }, worker));
 }
 
-/** utime + stime of a process, in clock ticks. */
-function cpuTicks(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return Number(fields[11]) + Number(fields[12]);
+/** CPU time of every thread of a process, in ns. */
+function cpuNs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+    } catch {
+      // The thread ended between listing and reading.
+    }
+  }
+  return ns;
 }
 
-/** The workerd process wrangler dev started (a descendant of `root`). */
-function workerdPid(root: number): number {
+/** Waits until workerd has been idle for a moment (wrangler dev may still be loading it). */
+async function settle(pid: number): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    const before = cpuNs(pid);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (cpuNs(pid) - before < 1e6) return;
+  }
+}
+
+/**
+ * The workerd process running the Worker. wrangler dev starts two under `root`: one
+ * serving `port` (its proxy Worker, which forwards each request) and one running the
+ * Worker itself; the latter is measured.
+ */
+function workerdPid(root: number, port: number): number {
   const rows = execFileSync("ps", ["-e", "-o", "pid=,ppid=,comm="], { encoding: "utf8" })
     .trim()
     .split("\n")
@@ -94,9 +124,11 @@ function workerdPid(root: number): number {
       }
     }
   }
-  const found = rows.find((row) => descendants.has(row.pid) && row.comm === "workerd");
-  if (!found) throw new Error("no workerd process under wrangler dev");
-  return found.pid;
+  const workerds = rows.filter((row) => descendants.has(row.pid) && row.comm === "workerd").map((row) => row.pid);
+  const proxy = `entry=127.0.0.1:${port} `;
+  const worker = workerds.filter((pid) => !readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").includes(proxy));
+  if (worker.length !== 1) throw new Error(`expected one workerd running the Worker under wrangler dev, found ${worker.length} of ${workerds.length}`);
+  return worker[0]!;
 }
 
 function ready(child: ChildProcess): Promise<void> {
@@ -119,4 +151,9 @@ function freePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
+}
+
+function round(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
 }

@@ -1,23 +1,31 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const root = new URL("../../", import.meta.url).pathname;
 
+export interface ReferenceWorker {
+  /** Its directory, holding index.ts and wrangler.toml. */
+  dir: string;
+  remove: () => void;
+}
+
 /**
- * Writes the reference Worker: connect-es serving one service (UserService.GetUser
- * answering a fixed user) with createConnectRouter + createFetchHandler, nothing else:
- * no validation, tracing, logging, config or storage. Same compatibility date and
- * flags as the template. It lives under dist/ so its imports resolve to this project's
- * node_modules. Returns its wrangler config path.
+ * Writes the reference Worker into a temp dir: connect-es serving one service
+ * (UserService.GetUser answering a fixed user) with createConnectRouter +
+ * createFetchHandler, nothing else: no validation, tracing, logging, config or
+ * storage. Same compatibility date and flags as the template, and minified like it.
  */
-export function writeReferenceWorker(): string {
-  const dir = join(root, "dist/bench-worker/reference");
-  mkdirSync(dir, { recursive: true });
+export function writeReferenceWorker(): ReferenceWorker {
+  const dir = mkdtempSync(join(tmpdir(), "reference-worker-"));
+  // Its imports resolve to this project's packages, the same versions the template bundles.
+  symlinkSync(join(root, "node_modules"), join(dir, "node_modules"), "dir");
+  const userPb = join(root, "src/gen/client/acme/user/v1/user_pb.ts");
   writeFileSync(
     join(dir, "index.ts"),
     `import { createConnectRouter } from "@connectrpc/connect";
 import { createFetchHandler } from "@connectrpc/connect/protocol";
-import { UserService } from "../../../src/gen/client/acme/user/v1/user_pb.ts";
+import { UserService } from ${JSON.stringify(userPb)};
 
 const router = createConnectRouter();
 router.service(UserService, {
@@ -44,7 +52,7 @@ send_metrics = false
 minify = true
 `,
   );
-  return join(dir, "wrangler.toml");
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** The template's compatibility date and flags, read from wrangler.toml. */

@@ -1,33 +1,52 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { bundleSizes, wrangler } from "./wrangler-run.ts";
 
 export interface StartupResult {
-  /** Median of "Active" CPU ms of the startup phase, as `wrangler check startup` measures it locally. */
+  /** Median "Active" CPU ms of the startup phase, as `wrangler check startup` measures it locally. */
   activeMs: number;
+  /**
+   * Every run's Active ms, in run order. The profile is sampled: a startup of a few ms
+   * sometimes shows 0, which the median leaves out.
+   */
   runs: number[];
   rawKiB: number;
   gzipKiB: number;
 }
 
-/** `wrangler check startup` `runs` times on the Worker of `config`; the median active CPU time. */
-export async function measureStartup(config: string, runs: number): Promise<StartupResult> {
-  const dir = mkdtempSync(join(tmpdir(), "worker-startup-"));
+/**
+ * `wrangler check startup` on each Worker directory, `runs` rounds, taking turns (A B A B
+ * …) so that load from elsewhere on the machine weighs on all of them alike. It builds
+ * the Worker the way `wrangler deploy` does and profiles the startup phase in workerd.
+ */
+export async function measureStartups(dirs: string[], runs: number): Promise<StartupResult[]> {
+  const profiles = mkdtempSync(join(tmpdir(), "worker-startup-"));
   try {
-    const samples: number[] = [];
-    let sizes = { rawKiB: 0, gzipKiB: 0 };
-    for (let i = 0; i < runs; i++) {
-      // --cwd, not --config: check startup builds through `wrangler deploy`, which it does not pass --config to.
-      const output = await wrangler(["check", "startup", "--cwd", dirname(config), "--outfile", join(dir, `startup-${i}.cpuprofile`)]);
-      const active = /Active: ([\d.]+) ms/.exec(output)?.[1];
-      if (!active) throw new Error(`no "Active" time in wrangler check startup's output:\n${output}`);
-      samples.push(Number(active));
-      sizes = bundleSizes(output);
+    const samples = dirs.map(() => [] as number[]);
+    const sizes = dirs.map(() => ({ rawKiB: 0, gzipKiB: 0 }));
+    for (let round = 0; round < runs; round++) {
+      for (const [i, dir] of dirs.entries()) {
+        // --cwd, not --config: check startup builds through `wrangler deploy`, which it does not pass --config to.
+        const output = await wrangler(["check", "startup", "--cwd", dir, "--outfile", join(profiles, `${i}-${round}.cpuprofile`)]);
+        const active = /Active: ([\d.]+) ms/.exec(output)?.[1];
+        if (!active) throw new Error(`no "Active" time in wrangler check startup's output:\n${output}`);
+        samples[i]!.push(Number(active));
+        sizes[i] = bundleSizes(output);
+      }
     }
-    const sorted = [...samples].sort((a, b) => a - b);
-    return { activeMs: sorted[Math.floor(sorted.length / 2)]!, runs: samples, ...sizes };
+    return dirs.map((dir, i) => {
+      const measured = samples[i]!.filter((ms) => ms > 0);
+      if (measured.length === 0) throw new Error(`wrangler check startup measured 0 ms in every run of ${dir}`);
+      return { activeMs: median(measured), runs: samples[i]!, ...sizes[i]! };
+    });
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(profiles, { recursive: true, force: true });
   }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : Math.round(((sorted[mid - 1]! + sorted[mid]!) / 2) * 10) / 10;
 }

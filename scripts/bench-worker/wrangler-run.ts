@@ -1,4 +1,6 @@
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
@@ -6,10 +8,23 @@ const run = promisify(execFile);
 /** Offline and quiet, as the rest of the project runs wrangler. */
 export const wranglerEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 
-/** Runs wrangler (from node_modules/.bin, first on PATH under npm scripts) and returns what it printed. */
-export async function wrangler(args: string[]): Promise<string> {
-  const { stdout, stderr } = await run("wrangler", args, { env: wranglerEnv, maxBuffer: 64 * 1024 * 1024 });
+// The project's wrangler, run by the Node running this script: `node scripts/bench-worker/main.ts`
+// then works without npm putting node_modules/.bin first on PATH.
+const wranglerBin = join(dirname(createRequire(import.meta.url).resolve("wrangler/package.json")), "bin/wrangler.js");
+
+/** Runs wrangler to completion and returns what it printed (stdout, then stderr). */
+export async function wrangler(args: string[], cwd?: string): Promise<string> {
+  const { stdout, stderr } = await run(process.execPath, [wranglerBin, ...args], {
+    env: wranglerEnv,
+    cwd,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return stdout + stderr;
+}
+
+/** Starts a long-running wrangler command (`wrangler dev`). */
+export function spawnWrangler(args: string[]): ChildProcess {
+  return spawn(process.execPath, [wranglerBin, ...args], { env: wranglerEnv, stdio: ["ignore", "pipe", "pipe"] });
 }
 
 /** "Bundle: 555.31 KiB / gzip: 146.66 KiB" or "Total Upload: …", as KiB. */
