@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import http2 from "node:http2";
+import { gunzipSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fromBinary, fromJson, toJsonString } from "@bufbuild/protobuf";
 import { trace } from "@opentelemetry/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CreateOrderResponseSchema } from "../../src/gen/acme/order/v1/order_pb.ts";
-import { CreateUserResponseSchema } from "../../src/gen/acme/user/v1/user_pb.ts";
+import { CreateUserResponseSchema, ExportUsersResponseSchema } from "../../src/gen/acme/user/v1/user_pb.ts";
 import { readNodeEnv } from "../../src/runtime/node/node-env.ts";
 import { type RunningServer, startServer } from "../../src/runtime/node/start-server.ts";
 import { type Case, type Seeded, type Variant, corpus, maintenanceCorpus, variants } from "./differential/corpus.ts";
@@ -81,7 +82,11 @@ function observable(response: RawResponse, variant: Variant, testCase: Case) {
 }
 
 function normalizedGenerated(bytes: Buffer, variant: Variant, testCase: Case): string {
-  const schema = testCase.name.startsWith("CreateOrder") ? CreateOrderResponseSchema : CreateUserResponseSchema;
+  const schema = testCase.name.startsWith("CreateOrder")
+    ? CreateOrderResponseSchema
+    : testCase.name.startsWith("ExportUsers")
+      ? ExportUsersResponseSchema
+      : CreateUserResponseSchema;
   const frames: { flags: number; data: Buffer }[] = [];
   if (variant.protocol === "connect") {
     frames.push({ flags: 0, data: bytes });
@@ -94,8 +99,9 @@ function normalizedGenerated(bytes: Buffer, variant: Variant, testCase: Case): s
   }
   return frames
     .map(({ flags, data }) => {
-      if (flags & 0x80) return data.toString();
-      const message = variant.binary ? fromBinary(schema, data) : fromJson(schema, JSON.parse(data.toString()));
+      const payload = flags & 0x01 ? gunzipSync(data) : data;
+      if (flags & 0x80) return payload.toString();
+      const message = variant.binary ? fromBinary(schema, payload) : fromJson(schema, JSON.parse(payload.toString()));
       const { user, order } = message as { user?: { id: string; createTime?: unknown }; order?: { id: string; createTime?: unknown } };
       const entity = user ?? order;
       if (entity) {

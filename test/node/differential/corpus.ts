@@ -3,6 +3,7 @@ import { type DescMessage, type MessageInitShape, create, toBinary, toJson } fro
 import { CreateOrderRequestSchema, GetOrderRequestSchema } from "../../../src/gen/acme/order/v1/order_pb.ts";
 import {
   CreateUserRequestSchema,
+  ExportUsersRequestSchema,
   GetUserRequestSchema,
   ListUsersRequestSchema,
 } from "../../../src/gen/acme/user/v1/user_pb.ts";
@@ -188,6 +189,23 @@ export function corpus(v: Variant, seeded: Seeded, tag: string): Case[] {
     { name: "other CORS origin", request: getUser(seeded.userId, { origin: "https://evil.example" }) },
   ];
   if (v.protocol !== "connect") {
+    // Server streaming (every seeded user, then CreateUser's if it ran), in gRPC's framing.
+    const exportUsers = (name: string, headers: Record<string, string> = {}, body = m(ExportUsersRequestSchema, {})): Case => ({
+      name,
+      generated: true,
+      request: post(v, `${users}/ExportUsers`, body, headers),
+    });
+    const twoMessages = new Uint8Array([...m(ExportUsersRequestSchema, {}), ...m(ExportUsersRequestSchema, {})]);
+    cases.push(
+      exportUsers("ExportUsers stream"),
+      exportUsers("ExportUsers stream, compression accepted", { [acceptEncodingHeader(v)]: "gzip" }),
+      exportUsers("ExportUsers deadline already expired", { [timeoutHeader(v)]: "0m" }),
+      exportUsers("ExportUsers deadline over the maximum", { [timeoutHeader(v)]: "10M" }),
+      exportUsers("ExportUsers unknown compression", { [encodingHeader(v)]: "snappy" }),
+      exportUsers("ExportUsers without a request message", {}, new Uint8Array(0)),
+      exportUsers("ExportUsers with two request messages", {}, twoMessages),
+      exportUsers("ExportUsers truncated envelope", {}, new Uint8Array([0, 0, 0, 0, 9, 1])),
+    );
     const payload = encode(v, GetUserRequestSchema, { id: seeded.userId });
     cases.push(
       { name: "envelope longer than the body", request: post(v, `${users}/GetUser`, envelope(new Uint8Array(10), 0, 100)) },
