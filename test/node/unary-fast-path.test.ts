@@ -15,8 +15,9 @@ import { sqlOrderStore } from "../../src/store/sql-order-store.ts";
 import { sqlUserStore } from "../../src/store/sql-user-store.ts";
 import { sendHttp1, sendHttp2 } from "./differential/raw-exchange.ts";
 
-// Which requests the fast path takes: unary POSTs in a protocol it knows. Everything
-// else must reach the fallback (stock connect-node in the server) untouched.
+// Which requests the fast path takes: unary POSTs in a protocol it knows, and server
+// streams over gRPC and gRPC-Web. Everything else must reach the fallback (stock
+// connect-node in the server) untouched.
 let server: OnePortServer;
 let url: string;
 const fallbackSaw: string[] = [];
@@ -59,7 +60,7 @@ async function h2(request: Parameters<typeof sendHttp2>[1]) {
 }
 
 describe("http1Unary and http2Unary", () => {
-  it("should serve unary POSTs of every protocol themselves", async () => {
+  it("should serve unary POSTs of every protocol, and gRPC and gRPC-Web server streams, themselves", async () => {
     fallbackSaw.length = 0;
     const grpc = { "content-type": "application/grpc", te: "trailers" };
     const frame = new Uint8Array([0, 0, 0, 0, 0]);
@@ -71,6 +72,12 @@ describe("http1Unary and http2Unary", () => {
       await sendHttp1(url, { method: "POST", path: getUser, headers: { "content-type": "application/grpc-web" }, body: frame }),
     ];
     expect(answers.map((a) => a.status)).toEqual([404, 404, 200, 200, 200]);
+    const exportUsers = "/acme.user.v1.UserService/ExportUsers";
+    const streams = [
+      await h2({ method: "POST", path: exportUsers, headers: grpc, body: frame }),
+      await sendHttp1(url, { method: "POST", path: exportUsers, headers: { "content-type": "application/grpc-web+proto" }, body: frame }),
+    ];
+    expect(streams.map((a) => a.status)).toEqual([200, 200]);
     expect(fallbackSaw).toEqual([]);
   });
 
@@ -78,7 +85,7 @@ describe("http1Unary and http2Unary", () => {
     fallbackSaw.length = 0;
     const stream = "/acme.user.v1.UserService/ExportUsers";
     const answers = [
-      await h2({ method: "POST", path: stream, headers: { "content-type": "application/grpc" }, body: new Uint8Array(5) }),
+      await h2({ method: "POST", path: stream, headers: { "content-type": "application/connect+proto" }, body: new Uint8Array(5) }),
       await sendHttp1(url, { method: "GET", path: `${getUser}?connect=v1&encoding=json&message=%7B%7D`, headers: {} }),
       await sendHttp1(url, { method: "POST", path: getUser, headers: { "content-type": "text/plain" }, body }),
       await sendHttp1(url, { method: "POST", path: getUser, headers: { "content-type": "application/grpc" }, body }),

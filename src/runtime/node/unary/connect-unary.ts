@@ -1,4 +1,4 @@
-import { Code, ConnectError, createHandlerContext } from "@connectrpc/connect";
+import { Code, ConnectError, type MethodImplSpec, createHandlerContext } from "@connectrpc/connect";
 import {
   compressionNegotiate,
   createAsyncIterable,
@@ -61,7 +61,7 @@ export async function serveConnectUnary(route: UnaryRoute, binary: boolean, call
     let bytes = await readUnaryBody(call, opt.readMaxBytes);
     if (compression.request) bytes = await compression.request.decompress(bytes, opt.readMaxBytes);
     const input = serialization.getI(binary).parse(bytes);
-    const output = await invokeUnaryImplementation(spec, context, input, opt.interceptors);
+    const output = await invokeUnaryImplementation(spec as MethodImplSpec & { kind: "unary" }, context, input, opt.interceptors);
     body = serialization.getO(binary).serialize(output);
   } catch (e) {
     context.abort(e);

@@ -1,4 +1,5 @@
-import { Code, ConnectError, createHandlerContext } from "@connectrpc/connect";
+import type { Message } from "@bufbuild/protobuf";
+import { Code, ConnectError, type MethodImplSpec, createHandlerContext } from "@connectrpc/connect";
 import {
   type Compression,
   compressionNegotiate,
@@ -44,6 +45,38 @@ const webTrailer = createTrailerSerialization();
  */
 export async function serveGrpcUnary(route: UnaryRoute, web: boolean, binary: boolean, call: UnaryCall): Promise<UnaryResult> {
   const { spec, opt, serialization } = route;
+  const { context, compression, timeout } = startGrpcCall(route, web, binary, call);
+  const frames: Uint8Array[] = [];
+  try {
+    // Awaited only when it returns a promise: a synchronous gate costs no extra tick.
+    const gate = opt.requestGate?.(context);
+    if (gate !== undefined) await gate;
+    if (compression.error) throw compression.error;
+    if (timeout.error) throw timeout.error;
+    const input = await readGrpcRequest(route, web, binary, call, compression.request);
+    const output = await invokeUnaryImplementation(spec as MethodImplSpec & { kind: "unary" }, context, input, opt.interceptors);
+    const frame = envelope(0, serialization.getO(binary).serialize(output), compression.response, opt.compressMinBytes);
+    frames.push(frame instanceof Uint8Array ? frame : await frame);
+  } catch (e) {
+    context.abort(e);
+    setTrailerStatus(
+      context.responseTrailer,
+      e instanceof ConnectError ? e : new ConnectError("internal error", Code.Internal, undefined, undefined, e),
+    );
+  } finally {
+    context.abort(callComplete);
+  }
+  if (!web) {
+    return { status: 200, header: context.responseHeader, body: concatChunks(frames), trailer: context.responseTrailer };
+  }
+  const trailerFrame = envelope(trailerFlag, webTrailer.serialize(context.responseTrailer), compression.response, opt.compressMinBytes);
+  frames.push(trailerFrame instanceof Uint8Array ? trailerFrame : await trailerFrame);
+  return { status: 200, header: context.responseHeader, body: concatChunks(frames) };
+}
+
+/** The handler context, compression and timeout of a gRPC or gRPC-Web call, as connect's handlers set them up. */
+export function startGrpcCall(route: UnaryRoute, web: boolean, binary: boolean, call: UnaryCall) {
+  const { spec, opt } = route;
   const timeout = parseTimeout(headerOf(call.headers, headerTimeout), opt.maxTimeoutMs);
   const contentType = web ? (binary ? contentTypeWebProto : contentTypeWebJson) : binary ? contentTypeProto : contentTypeJson;
   const context = createHandlerContext({
@@ -66,47 +99,32 @@ export async function serveGrpcUnary(route: UnaryRoute, web: boolean, binary: bo
     headerAcceptEncoding,
   );
   if (compression.response) context.responseHeader.set(headerEncoding, compression.response.name);
-  const frames: Uint8Array[] = [];
-  try {
-    // Awaited only when it returns a promise: a synchronous gate costs no extra tick.
-    const gate = opt.requestGate?.(context);
-    if (gate !== undefined) await gate;
-    if (compression.error) throw compression.error;
-    if (timeout.error) throw timeout.error;
-    // One envelope at the limit is readMaxBytes + 5 bytes; anything longer is refused by
-    // connect's reader below from what was kept (its header, or a second envelope).
-    const chunks = await call.readBody(opt.readMaxBytes + 6);
-    const parse = serialization.getI(binary);
-    const single = singleEnvelope(concatChunks(chunks), opt.readMaxBytes);
-    const input =
-      single !== undefined
-        ? parse.parse(single)
-        : await parseEnvelopes(
-            pipe(
-              createAsyncIterable(chunks),
-              transformSplitEnvelope(opt.readMaxBytes),
-              transformDecompressEnvelope(compression.request, opt.readMaxBytes),
-              web ? transformParseEnvelope(parse, trailerFlag) : transformParseEnvelope(parse),
-            ),
-          );
-    const output = await invokeUnaryImplementation(spec, context, input, opt.interceptors);
-    const frame = envelope(0, serialization.getO(binary).serialize(output), compression.response, opt.compressMinBytes);
-    frames.push(frame instanceof Uint8Array ? frame : await frame);
-  } catch (e) {
-    context.abort(e);
-    setTrailerStatus(
-      context.responseTrailer,
-      e instanceof ConnectError ? e : new ConnectError("internal error", Code.Internal, undefined, undefined, e),
-    );
-  } finally {
-    context.abort(callComplete);
-  }
-  if (!web) {
-    return { status: 200, header: context.responseHeader, body: concatChunks(frames), trailer: context.responseTrailer };
-  }
-  const trailerFrame = envelope(trailerFlag, webTrailer.serialize(context.responseTrailer), compression.response, opt.compressMinBytes);
-  frames.push(trailerFrame instanceof Uint8Array ? trailerFrame : await trailerFrame);
-  return { status: 200, header: context.responseHeader, body: concatChunks(frames) };
+  return { context, compression, timeout };
+}
+
+/** The one request message of a gRPC or gRPC-Web call, with connect's errors for anything else. */
+export async function readGrpcRequest(
+  route: UnaryRoute,
+  web: boolean,
+  binary: boolean,
+  call: UnaryCall,
+  decompression: Compression | null,
+): Promise<Message> {
+  const { opt, serialization } = route;
+  // One envelope at the limit is readMaxBytes + 5 bytes; anything longer is refused by
+  // connect's reader below from what was kept (its header, or a second envelope).
+  const chunks = await call.readBody(opt.readMaxBytes + 6);
+  const parse = serialization.getI(binary);
+  const single = singleEnvelope(concatChunks(chunks), opt.readMaxBytes);
+  if (single !== undefined) return parse.parse(single);
+  return parseEnvelopes(
+    pipe(
+      createAsyncIterable(chunks),
+      transformSplitEnvelope(opt.readMaxBytes),
+      transformDecompressEnvelope(decompression, opt.readMaxBytes),
+      web ? transformParseEnvelope(parse, trailerFlag) : transformParseEnvelope(parse),
+    ),
+  );
 }
 
 /**
@@ -135,7 +153,7 @@ async function parseEnvelopes<T>(messages: AsyncIterable<T>): Promise<T> {
 }
 
 /** One frame, compressed as connect's transformCompressEnvelope does (no promise when not). */
-function envelope(flags: number, data: Uint8Array, compression: Compression | null, compressMinBytes: number): Uint8Array | Promise<Uint8Array> {
+export function envelope(flags: number, data: Uint8Array, compression: Compression | null, compressMinBytes: number): Uint8Array | Promise<Uint8Array> {
   if (compression === null) return encodeEnvelope(flags, data);
   return envelopeCompress({ flags, data }, compression, compressMinBytes).then((c) => encodeEnvelope(c.flags, c.data));
 }

@@ -2,7 +2,10 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:
 import { Code, ConnectError } from "@connectrpc/connect";
 import { addNodeHeaders } from "./node-headers.ts";
 import { readBody } from "./read-body.ts";
+import { serveGrpcServerStream } from "./grpc-server-stream.ts";
+import { waitForDrain } from "./http2-unary.ts";
 import { pathOf, serveUnary } from "./serve-unary.ts";
+import type { StreamSink } from "./stream-sink.ts";
 import { unaryProtocolOf } from "./unary-protocol.ts";
 import type { UnaryRoute } from "./unary-route.ts";
 
@@ -51,12 +54,22 @@ export function http1Unary(routes: Map<string, UnaryRoute>, fallback: Http1Liste
     res.once("close", onClose);
     req.once("error", onError);
     const scheme = "encrypted" in req.socket && req.socket.encrypted ? "https" : "http";
-    serveUnary(route, protocol, {
+    const call = {
       url: new URL(req.url ?? "", `${scheme}://${authority}`).toString(),
       headers: req.headers,
       signal: controller.signal,
-      readBody: (keepBytes) => readBody(req, keepBytes),
-    }).then(
+      readBody: (keepBytes: number) => readBody(req, keepBytes),
+    };
+    const failed = (error: unknown) => {
+      console.error(`handler for rpc ${route.spec.method.name} of ${route.spec.method.parent.typeName} failed`, error);
+      res.destroy();
+    };
+    if (route.spec.kind === "server_streaming") {
+      // gRPC-Web only: native gRPC over HTTP/1.1 is left to connect-node (unary-protocol.ts).
+      serveGrpcServerStream(route, true, protocol.binary, call, http1Sink(res)).catch(failed);
+      return;
+    }
+    serveUnary(route, protocol, call).then(
       (result) => {
         if (res.destroyed) return;
         const headers: OutgoingHttpHeaders = {};
@@ -64,10 +77,23 @@ export function http1Unary(routes: Map<string, UnaryRoute>, fallback: Http1Liste
         res.writeHead(result.status, headers);
         endWith(res, result.body);
       },
-      (error: unknown) => {
-        console.error(`handler for rpc ${route.spec.method.name} of ${route.spec.method.parent.typeName} failed`, error);
-        res.destroy();
-      },
+      failed,
     );
+  };
+}
+
+/** A streamed gRPC-Web response on node:http (chunked, as connect-node writes it). */
+function http1Sink(res: ServerResponse): StreamSink {
+  const gone = () => res.destroyed;
+  return {
+    head(status, header) {
+      if (!gone()) res.writeHead(status, addNodeHeaders({}, header));
+    },
+    write: (frame) => gone() || res.write(frame),
+    drained: () => waitForDrain(res, gone),
+    end() {
+      if (!gone()) res.end();
+    },
+    gone,
   };
 }

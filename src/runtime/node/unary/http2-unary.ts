@@ -3,7 +3,9 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { errorFromResetCode } from "./h2-reset.ts";
 import { addNodeHeaders } from "./node-headers.ts";
 import { readBody } from "./read-body.ts";
+import { serveGrpcServerStream } from "./grpc-server-stream.ts";
 import { pathOf, serveUnary } from "./serve-unary.ts";
+import type { StreamSink } from "./stream-sink.ts";
 import { unaryProtocolOf } from "./unary-protocol.ts";
 import type { UnaryRoute } from "./unary-route.ts";
 
@@ -40,12 +42,22 @@ export function http2Unary(
     stream.once("close", () => controller.abort(errorFromResetCode(stream.rstCode) ?? streamClosed));
     // The close above aborts the call; an unhandled stream error would end the process.
     stream.on("error", () => {});
-    serveUnary(route, protocol, {
+    const call = {
       url: new URL(headers[":path"] ?? "", `http://${authority}`).toString(),
       headers,
       signal: controller.signal,
-      readBody: (keepBytes) => readBody(stream, keepBytes),
-    }).then(
+      readBody: (keepBytes: number) => readBody(stream, keepBytes),
+    };
+    const failed = (error: unknown) => {
+      console.error(`handler for rpc ${route.spec.method.name} of ${route.spec.method.parent.typeName} failed`, error);
+      stream.close(2 /* INTERNAL_ERROR */);
+    };
+    if (route.spec.kind === "server_streaming") {
+      const sink = http2Sink(stream, protocol.name === "grpc", extraHeaders(headers));
+      serveGrpcServerStream(route, protocol.name === "grpc-web", protocol.binary, call, sink).catch(failed);
+      return;
+    }
+    serveUnary(route, protocol, call).then(
       (result) => {
         if (stream.destroyed || stream.closed) return;
         const out: OutgoingHttpHeaders = { ":status": result.status, ...extraHeaders(headers) };
@@ -59,10 +71,40 @@ export function http2Unary(
         }
         stream.end(result.body);
       },
-      (error: unknown) => {
-        console.error(`handler for rpc ${route.spec.method.name} of ${route.spec.method.parent.typeName} failed`, error);
-        stream.close(2 /* INTERNAL_ERROR */);
-      },
+      failed,
     );
   };
+}
+
+/** A streamed response on an HTTP/2 stream; `trailers` for gRPC, whose status goes in HTTP trailers. */
+function http2Sink(stream: ServerHttp2Stream, trailers: boolean, extra: OutgoingHttpHeaders | undefined): StreamSink {
+  const gone = () => stream.destroyed || stream.closed;
+  return {
+    head(status, header) {
+      if (gone()) return;
+      stream.respond(addNodeHeaders({ ":status": status, ...extra }, header), { waitForTrailers: trailers });
+    },
+    write: (frame) => gone() || stream.write(frame),
+    drained: () => waitForDrain(stream, gone),
+    end(trailer) {
+      if (gone()) return;
+      if (trailer) stream.once("wantTrailers", () => stream.sendTrailers(addNodeHeaders({}, trailer)));
+      stream.end();
+    },
+    gone,
+  };
+}
+
+/** Resolves on "drain", or at once (or on "close") when the peer is gone. */
+export function waitForDrain(stream: NodeJS.WritableStream & NodeJS.EventEmitter, gone: () => boolean): Promise<void> {
+  if (gone()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off("drain", done);
+      stream.off("close", done);
+      resolve();
+    };
+    stream.once("drain", done);
+    stream.once("close", done);
+  });
 }

@@ -1,4 +1,4 @@
-import type { DescMessage, DescMethodUnary } from "@bufbuild/protobuf";
+import type { DescMessage } from "@bufbuild/protobuf";
 import { type ConnectRouterOptions, type MethodImplSpec, createServiceImplSpec } from "@connectrpc/connect";
 import {
   type MethodSerializationLookup,
@@ -9,9 +9,9 @@ import {
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import type { ServiceEntry } from "../../../app.ts";
 
-/** Everything the fast path needs to serve one unary method. */
+/** Everything the fast path needs to serve one unary or server-streaming method. */
 export interface UnaryRoute {
-  spec: MethodImplSpec & { kind: "unary"; method: DescMethodUnary };
+  spec: MethodImplSpec & { kind: "unary" | "server_streaming" };
   serialization: MethodSerializationLookup<DescMessage, DescMessage>;
   /** The router options with connect's defaults filled in, as its own handlers see them. */
   opt: UniversalHandlerOptions;
@@ -20,7 +20,7 @@ export interface UnaryRoute {
 }
 
 /**
- * The unary methods of `services` by request path (`/acme.user.v1.UserService/GetUser`),
+ * The unary and server-streaming methods of `services` by request path (`/acme.user.v1.UserService/GetUser`),
  * with the same option defaults connect-node applies (gzip and brotli accepted).
  */
 export function createUnaryRoutes(services: ServiceEntry[], options: ConnectRouterOptions): Map<string, UnaryRoute> {
@@ -36,7 +36,7 @@ export function createUnaryRoutes(services: ServiceEntry[], options: ConnectRout
   const routes = new Map<string, UnaryRoute>();
   for (const { service, impl } of services) {
     for (const spec of Object.values(createServiceImplSpec(service, impl).methods)) {
-      if (spec.kind !== "unary") continue;
+      if (spec.kind !== "unary" && spec.kind !== "server_streaming") continue;
       routes.set(`/${service.typeName}/${spec.method.name}`, {
         spec,
         serialization: createMethodSerializationLookup(spec.method, opt.binaryOptions, opt.jsonOptions, opt),
