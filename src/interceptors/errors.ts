@@ -1,4 +1,5 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { isClientFault } from "../protocol/client-errors.ts";
 import { StoreUnavailableError } from "../store/store-unavailable.ts";
 import { type RpcRequest, type RpcResponse } from "./rpc-call.ts";
 import { traceIdsOf } from "./span-context.ts";
@@ -38,6 +39,10 @@ async function* sanitizeStream<T>(messages: AsyncIterable<T>, req: RpcRequest): 
 function sanitize(error: unknown, req: RpcRequest): unknown {
   if (error instanceof ConnectError && !opaqueCodes.has(error.code)) {
     return error;
+  }
+  // A malformed message in a streamed request is parsed inside the chain: the client's fault.
+  if (error instanceof ConnectError && isClientFault(error)) {
+    return new ConnectError(error.rawMessage, Code.InvalidArgument, undefined, undefined, error);
   }
   const { traceId } = traceIdsOf(req);
   const quote = traceId ? ` (trace id ${traceId})` : "";

@@ -30,7 +30,12 @@ const clientFaultMessages = [
   "received compressed envelope, but do not know how to decompress",
 ];
 
-function isClientFault(error: ConnectError): boolean {
+/**
+ * True for the errors connect raises as `internal` that the client caused. For streamed
+ * requests the message is parsed inside the interceptor chain, so the errors
+ * interceptor (src/interceptors/errors.ts) checks this too before hiding an error.
+ */
+export function isClientFault(error: ConnectError): boolean {
   return (
     error.code === Code.Internal &&
     clientFaultMessages.some((prefix) => error.rawMessage.startsWith(prefix))

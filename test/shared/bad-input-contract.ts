@@ -77,6 +77,14 @@ export function badInputContract(send: SendRequest): void {
     }
   });
 
+  it("should answer a malformed message to a streaming method with invalid_argument (gRPC-Web)", async () => {
+    // Streamed requests are parsed inside the interceptor chain, unlike unary ones.
+    const response = await grpcWebPost(send, "/acme.user.v1.UserService/ExportUsers", envelope(truncatedProtobuf));
+    const status = await grpcWebStatus(response);
+    expect(status.code).toBe(3);
+    expect(status.message).toMatch(/^parse binary: /);
+  });
+
   it("should answer invalid JSON with invalid_argument", async () => {
     const response = await connectPost(send, createUser, "application/json", '{"email": ');
     expect(response.status).toBe(400);
