@@ -10,7 +10,9 @@ import { printProtoFile } from "./print-proto.ts";
 // the git-ignored buf module .proto-deps/ (see buf.yaml):
 // - google/rpc/*.proto, copied from google-proto-files;
 // - buf/validate/validate.proto, printed from the descriptor embedded in
-//   @bufbuild/protovalidate, so the rules schema is always the validator's own version.
+//   @bufbuild/protovalidate, so the rules schema is always the validator's own version;
+// - grpc/health/v1/health.proto from grpc-health-check, and grpc/reflection/v1{,alpha}/
+//   reflection.proto from @grpc/reflection: the standard health and reflection services.
 // An argument overrides the output folder (the printer's test uses a temporary one).
 
 const out = process.argv[2] ?? new URL("../../.proto-deps", import.meta.url).pathname;
@@ -26,6 +28,16 @@ rmSync(out, { recursive: true, force: true });
 for (const name of ["code.proto", "error_details.proto", "status.proto"]) {
   mkdirSync(join(out, "google/rpc"), { recursive: true });
   copyFileSync(join(googleProtoFiles, "google/rpc", name), join(out, "google/rpc", name));
+}
+const grpcHealth = dirname(require.resolve("grpc-health-check/package.json"));
+const grpcReflection = dirname(require.resolve("@grpc/reflection/package.json"));
+for (const [from, to] of [
+  [join(grpcHealth, "proto/health/v1/health.proto"), "grpc/health/v1/health.proto"],
+  [join(grpcReflection, "build/proto/grpc/reflection/v1/reflection.proto"), "grpc/reflection/v1/reflection.proto"],
+  [join(grpcReflection, "build/proto/grpc/reflection/v1alpha/reflection.proto"), "grpc/reflection/v1alpha/reflection.proto"],
+]) {
+  mkdirSync(dirname(join(out, to)), { recursive: true });
+  copyFileSync(from, join(out, to));
 }
 const validate = file_buf_validate_validate;
 write(

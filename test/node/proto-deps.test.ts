@@ -40,4 +40,13 @@ describe("scripts/proto-deps", () => {
   it("should provide google/rpc protos from google-proto-files", () => {
     expect(readFileSync(join(out, "google/rpc/error_details.proto"), "utf8")).toContain("message ErrorInfo");
   });
+
+  it("should provide the standard health and reflection protos from their npm packages", () => {
+    expect(readFileSync(join(out, "grpc/health/v1/health.proto"), "utf8")).toMatch(/package grpc\.health\.v1;[\s\S]*service Health/);
+    for (const version of ["v1", "v1alpha"]) {
+      expect(readFileSync(join(out, `grpc/reflection/${version}/reflection.proto`), "utf8")).toMatch(
+        new RegExp(`package grpc\\.reflection\\.${version};[\\s\\S]*service ServerReflection`),
+      );
+    }
+  });
 });
