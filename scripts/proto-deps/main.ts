@@ -31,11 +31,12 @@ for (const name of ["code.proto", "error_details.proto", "status.proto"]) {
 }
 const grpcHealth = dirname(require.resolve("grpc-health-check/package.json"));
 const grpcReflection = dirname(require.resolve("@grpc/reflection/package.json"));
-for (const [from, to] of [
+const standardProtos: [string, string][] = [
   [join(grpcHealth, "proto/health/v1/health.proto"), "grpc/health/v1/health.proto"],
   [join(grpcReflection, "build/proto/grpc/reflection/v1/reflection.proto"), "grpc/reflection/v1/reflection.proto"],
   [join(grpcReflection, "build/proto/grpc/reflection/v1alpha/reflection.proto"), "grpc/reflection/v1alpha/reflection.proto"],
-]) {
+];
+for (const [from, to] of standardProtos) {
   mkdirSync(dirname(join(out, to)), { recursive: true });
   copyFileSync(from, join(out, to));
 }

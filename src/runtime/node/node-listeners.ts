@@ -3,6 +3,7 @@ import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { App } from "../../app.ts";
 import { corsHeaders, isPreflight } from "../../protocol/cors.ts";
+import { type HttpEndpoint, withHttpEndpoints } from "./http-endpoints.ts";
 import type { NodeHandler, ServerListeners } from "./one-port-server.ts";
 import { http1Unary } from "./unary/http1-unary.ts";
 import { compatStream } from "./unary/http2-compat.ts";
@@ -19,6 +20,8 @@ export interface NodeListenerOptions {
    * request to stock connect-node. Both answer the same (test/node/fast-path-differential.test.ts).
    */
   fastPath?: boolean;
+  /** Plain HTTP endpoints by exact path (probes, metrics), served ahead of the RPC fallback. */
+  endpoints?: Readonly<Record<string, HttpEndpoint>>;
 }
 
 /**
@@ -27,7 +30,12 @@ export interface NodeListenerOptions {
  * requests, unknown paths) on stock connect-node, whose fallback serves the page.
  */
 export function createNodeListeners(app: App, options: NodeListenerOptions = {}): ServerListeners {
-  const stock = connectNodeAdapter({ ...app.options, routes: app.routes, fallback: options.fallback });
+  // Endpoint paths are never RPC paths (those are /package.Service/Method), so serving them
+  // ahead of connect-node, behind the fast path's route lookup, keeps RPCs unaffected.
+  const stock = withHttpEndpoints(
+    options.endpoints ?? {},
+    connectNodeAdapter({ ...app.options, routes: app.routes, fallback: options.fallback }),
+  );
   const allowedOrigins = options.allowedOrigins ?? (() => []);
   const cors = (method: string, headers: IncomingHttpHeaders) =>
     corsHeaders(
