@@ -1,4 +1,5 @@
 import { renameSync } from "node:fs";
+import { isBuiltin } from "node:module";
 import { join } from "node:path";
 import { projectRoot, serverBundle } from "./bundle-freshness.mjs";
 
@@ -13,11 +14,14 @@ const entry = join(projectRoot, "src/runtime/node/main.ts");
  * Builds the bundle with esbuild (a devDependency: a production install without it runs
  * the sources). Written to a temporary file and renamed, so concurrent starts never
  * load half a file. Identifiers are kept, so stack traces in logs stay readable.
+ * `outfile` must sit three folders below a root holding migrations/ and web/dist/ (see
+ * bundle-freshness.mjs). Resolves to the imports esbuild left outside the bundle other
+ * than Node built-ins: packages a deployment of the bundle alone would have to install.
  */
-export async function buildServerBundle(): Promise<void> {
+export async function buildServerBundle(outfile = serverBundle): Promise<string[]> {
   const esbuild = await import("esbuild");
-  const temporary = `${serverBundle}.${process.pid}.tmp`;
-  await esbuild.build({
+  const temporary = `${outfile}.${process.pid}.tmp`;
+  const result = await esbuild.build({
     entryPoints: [entry],
     outfile: temporary,
     bundle: true,
@@ -30,8 +34,11 @@ export async function buildServerBundle(): Promise<void> {
     minifySyntax: true,
     legalComments: "none",
     logLevel: "error",
+    metafile: true,
     // CommonJS packages inside an ES module bundle still call require().
     banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
   });
-  renameSync(temporary, serverBundle);
+  renameSync(temporary, outfile);
+  const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports);
+  return [...new Set(imports.filter((i) => i.external && !isBuiltin(i.path)).map((i) => i.path))].sort();
 }
