@@ -76,6 +76,11 @@ export interface App {
 export interface AppOptions {
   /** Replaces the server interceptor chain (`[]` measures what the chain costs). */
   interceptors?: Interceptor[];
+  /**
+   * Services a runtime adds, given the app's own (Node adds server reflection, which
+   * lists and describes every service served).
+   */
+  extraServices?: (served: DescService[]) => ServiceEntry[];
 }
 
 /** The router options and services both runtimes serve. */
@@ -85,6 +90,7 @@ export function createApp(deps: AppDeps, appOptions: AppOptions = {}): App {
     entry(UserService, createUserService(deps.userStore)),
     entry(OrderService, createOrderService({ store: deps.orderStore, users })),
   ];
+  services.push(...(appOptions.extraServices?.(services.map((s) => s.service)) ?? []));
   return {
     options: {
       readMaxBytes,

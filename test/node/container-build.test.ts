@@ -27,6 +27,7 @@ const runtimeStage = stages.at(-1) as Stage;
 const temp = mkdtempSync(join(tmpdir(), "container-build-"));
 const out = join(temp, "out");
 const databasePath = join(temp, "data/app.db");
+const compileCache = join(temp, "compile-cache");
 
 /**
  * The build stage's RUN steps after the project's own `npm install` (this checkout is
@@ -65,7 +66,15 @@ function startApp(env: Record<string, string> = {}): Promise<AppProcess> {
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: out,
     // Only what the image sets (plus PATH): nothing of this machine's environment leaks in.
-    env: { PATH: process.env.PATH, ...envOf(runtimeStage), HOST: "127.0.0.1", PORT: "0", DATABASE_PATH: databasePath, ...env },
+    env: {
+      PATH: process.env.PATH,
+      ...envOf(runtimeStage),
+      HOST: "127.0.0.1",
+      PORT: "0",
+      DATABASE_PATH: databasePath,
+      NODE_COMPILE_CACHE: compileCache,
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -220,6 +229,7 @@ describe("the built folder, started as the image's CMD", () => {
   it("should keep its data in DATABASE_PATH across a SIGTERM and a restart, and export spans from the bundle", async () => {
     expect(await app.stop()).toBe(0);
     expect(existsSync(databasePath)).toBe(true);
+    expect(readdirSync(compileCache)).not.toEqual([]); // the next start uses V8's code cache
     // The OpenTelemetry SDK is loaded only when an endpoint is set: that path runs from the bundle too.
     const receiver = await startOtlpReceiver();
     try {

@@ -51,7 +51,7 @@ describe("Dockerfile", () => {
 
   it("should listen on 0.0.0.0:8080 and keep the database on the volume", () => {
     const env = envOf(runtime);
-    expect(env).toMatchObject({ HOST: "0.0.0.0", PORT: "8080", NODE_ENV: "production" });
+    expect(env).toMatchObject({ HOST: "0.0.0.0", PORT: "8080", NODE_ENV: "production", NODE_COMPILE_CACHE: "/tmp/node-compile-cache" });
     expect(env.DATABASE_PATH).toMatch(/^\/data\//);
     expect(argsOf(runtime, "EXPOSE")).toEqual([env.PORT]);
   });

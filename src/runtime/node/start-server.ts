@@ -12,6 +12,7 @@ import { migrate } from "./migrate.ts";
 import type { NodeEnv } from "./node-env.ts";
 import { createNodeListeners } from "./node-listeners.ts";
 import { type ServerListeners, listenOnePort } from "./one-port-server.ts";
+import { reflectionServices } from "./reflection.ts";
 import { openSqliteDatabase } from "./sqlite.ts";
 import { serveStatic, webRoot } from "./static-files.ts";
 
@@ -73,7 +74,8 @@ export async function startServer(env: NodeEnv, telemetry: ServerTelemetry, appO
       tracer: telemetry.tracer,
       config: config.current,
     };
-    const app = createApp(deps, appOptions);
+    const reflectionShutdown = new AbortController();
+    const app = createApp(deps, { extraServices: reflectionServices(reflectionShutdown.signal), ...appOptions });
     listeners = createNodeListeners(app, {
       fallback: serveStatic(env.webRoot ?? webRoot),
       allowedOrigins: () => config.current().cors?.allowedOrigins ?? [],
@@ -83,6 +85,7 @@ export async function startServer(env: NodeEnv, telemetry: ServerTelemetry, appO
       url,
       config: config.current,
       async stop(graceMs = 10_000) {
+        reflectionShutdown.abort(); // idle reflection streams end, so they do not hold the drain up
         clearInterval(poll);
         await server.close(graceMs);
         db.close();
