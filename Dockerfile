@@ -3,7 +3,7 @@
 #   docker run --rm -p 8080:8080 -v app-data:/data connect-service-template
 #
 # Both stages use the Node the project pins: the `node` devDependency in package.json.
-# Keep the two tags below in step with it (test/node/container-build.test.ts fails if not).
+# Keep the two tags below in step with it (test/node/dockerfile.test.ts fails if not).
 
 # Build stage: the whole project, as on a developer machine. `npm install` (not `npm ci`,
 # see README "Toolchain") installs every dependency and runs `prepare` (generated code,
