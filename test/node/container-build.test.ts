@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
@@ -59,11 +59,20 @@ interface AppProcess {
   stop(): Promise<number | null>;
 }
 
+/**
+ * The image's USER. When these tests run as root (CI), the server runs as that user, as in
+ * the image: the folder stays root's and read-only to it, only the data and cache folders
+ * are its own. Otherwise it runs as the (non-root) user running the tests.
+ */
+const [imageUid = Number.NaN, imageGid = Number.NaN] = (argsOf(runtimeStage, "USER").at(-1) ?? "").split(":").map(Number);
+const asImageUser = process.getuid?.() === 0 ? ["setpriv", `--reuid=${imageUid}`, `--regid=${imageGid}`, "--clear-groups"] : [];
+
 /** The image's CMD, with its ENV, from the folder (the runtime stage's WORKDIR). */
 function startApp(env: Record<string, string> = {}): Promise<AppProcess> {
   const [command, ...args] = execForm(argsOf(runtimeStage, "CMD").at(-1) ?? "") ?? [];
   if (command !== "node") throw new Error(`CMD should run node, runs ${command}`);
-  const child: ChildProcess = spawn(process.execPath, args, {
+  const [file = process.execPath, ...prefix] = [...asImageUser, process.execPath];
+  const child: ChildProcess = spawn(file, [...prefix, ...args], {
     cwd: out,
     // Only what the image sets (plus PATH): nothing of this machine's environment leaks in.
     env: {
@@ -99,11 +108,23 @@ function startApp(env: Record<string, string> = {}): Promise<AppProcess> {
 
 let app: AppProcess;
 let userId: string;
+let builtFiles: string[];
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" }).sort();
+}
 
 beforeAll(async () => {
   for (const { cwd, command } of buildSteps(buildStage)) {
     await run("sh", ["-c", command], { cwd, maxBuffer: 16 * 1024 * 1024 });
   }
+  // The writable places the image gives the server: /data (its volume) and /tmp.
+  for (const dir of [dirname(databasePath), compileCache]) {
+    mkdirSync(dir, { recursive: true });
+    if (asImageUser.length > 0) chownSync(dir, imageUid, imageGid);
+  }
+  if (asImageUser.length > 0) chmodSync(temp, 0o755); // mkdtemp's 0700 would lock the user out
+  builtFiles = listFiles(out);
   app = await startApp();
 }, 120_000);
 afterAll(async () => {
@@ -245,5 +266,10 @@ describe("the built folder, started as the image's CMD", () => {
     } finally {
       await receiver.close();
     }
+  });
+
+  it("should have written nothing into its own folder (the image's is read-only)", () => {
+    expect(listFiles(out)).toEqual(builtFiles);
+    if (asImageUser.length > 0) expect(statSync(databasePath).uid).toBe(imageUid);
   });
 });
