@@ -34,7 +34,9 @@ export function createReflectionServices(served: readonly DescService[], options
     impl: {
       async *serverReflectionInfo(requests: AsyncIterable<v1.ServerReflectionRequest>) {
         const stream = streamState();
-        for await (const request of untilAborted(requests, options.shutdown)) yield create(v1.ServerReflectionResponseSchema, respond(request, stream));
+        for await (const request of untilAborted(requests, options.shutdown)) {
+          yield create(v1.ServerReflectionResponseSchema, respond(request, stream));
+        }
       },
     },
   };
@@ -43,7 +45,9 @@ export function createReflectionServices(served: readonly DescService[], options
     impl: {
       async *serverReflectionInfo(requests: AsyncIterable<v1alpha.ServerReflectionRequest>) {
         const stream = streamState();
-        for await (const request of untilAborted(requests, options.shutdown)) yield create(v1alpha.ServerReflectionResponseSchema, respond(request, stream));
+        for await (const request of untilAborted(requests, options.shutdown)) {
+          yield create(v1alpha.ServerReflectionResponseSchema, respond(request, stream));
+        }
       },
     },
   };

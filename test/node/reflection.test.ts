@@ -104,7 +104,7 @@ for (const version of ["v1", "v1alpha"] satisfies ReflectionVersion[]) {
       expect(options?.dependency).toEqual(expect.arrayContaining(["google/rpc/code.proto", "google/protobuf/descriptor.proto"]));
     });
 
-    it("should find methods, messages, fields, enums, enum values and extensions by name", async () => {
+    it("should find methods, messages, nested messages, fields, oneofs, enums, enum values and extensions by name", async () => {
       const symbols: Record<string, string> = {
         "acme.user.v1.UserService.GetUser": "acme/user/v1/user.proto",
         "acme.user.v1.User": "acme/user/v1/user.proto",
@@ -116,6 +116,9 @@ for (const version of ["v1", "v1alpha"] satisfies ReflectionVersion[]) {
         "buf.validate.field": "buf/validate/validate.proto",
         "google.rpc.Code": "google/rpc/code.proto",
         "google.protobuf.FieldDescriptorProto.Type": "google/protobuf/descriptor.proto",
+        "google.protobuf.FieldDescriptorProto.TYPE_STRING": "google/protobuf/descriptor.proto",
+        "google.protobuf.DescriptorProto.ExtensionRange": "google/protobuf/descriptor.proto",
+        [`grpc.reflection.${version}.ServerReflectionRequest.message_request`]: `grpc/reflection/${version}/reflection.proto`,
         "grpc.health.v1.Health": "grpc/health/v1/health.proto",
         [`grpc.reflection.${version}.ServerReflection.ServerReflectionInfo`]: `grpc/reflection/${version}/reflection.proto`,
       };
