@@ -1,7 +1,7 @@
 import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter, ConnectRouterOptions, Interceptor, ServiceImpl, Transport } from "@connectrpc/connect";
 import { createClient } from "@connectrpc/connect";
-import type { Tracer } from "@opentelemetry/api";
+import { type Meter, type Tracer, metrics } from "@opentelemetry/api";
 import { createConfigInterceptor } from "./config/config-context.ts";
 import type { Config } from "./gen/acme/config/v1/config_pb.ts";
 import { OrderService } from "./gen/acme/order/v1/order_pb.ts";
@@ -9,6 +9,7 @@ import { UserService } from "./gen/acme/user/v1/user_pb.ts";
 import { createErrorsInterceptor } from "./interceptors/errors.ts";
 import { type RpcLogger, createLoggingInterceptor } from "./interceptors/logging.ts";
 import { createMaintenanceInterceptor } from "./interceptors/maintenance.ts";
+import { type RpcRecorder, createMetricsInterceptor } from "./interceptors/metrics.ts";
 import { createClientTracingInterceptor, createServerTracingInterceptor } from "./interceptors/tracing.ts";
 import { createValidationInterceptor } from "./interceptors/validation.ts";
 import { reclassifyClientErrors } from "./protocol/client-errors.ts";
@@ -29,6 +30,10 @@ export interface AppDeps {
   config: () => Config;
   /** See ServerTracingOptions.reuseActiveSpan (true on Workers). */
   reuseActiveSpan?: boolean;
+  /** RPC metrics instruments (Node: the SDK's meter); default the API's global one, a no-op without an SDK. */
+  meter?: Meter;
+  /** Also receives every finished call (Workers: Analytics Engine). */
+  recordRpc?: RpcRecorder;
 }
 
 /** Largest request message accepted (after decompression): 4 MiB, like gRPC's default. */
@@ -40,7 +45,7 @@ export const maxTimeoutMs = 5 * 60 * 1000;
 /**
  * The server interceptor chain, outermost first (README: "The interceptor chain"):
  * config pins one snapshot to the call; tracing opens the span everything else reports
- * under; logging sees the final code and the trace ids; errors turns unexpected
+ * under; metrics and logging see the final code (logging also the trace ids); errors turns unexpected
  * failures into safe ones before anything leaves the server; maintenance refuses
  * changes while on; validation rejects bad requests before a service sees them.
  */
@@ -48,6 +53,7 @@ export function createServerInterceptors(deps: AppDeps): Interceptor[] {
   return [
     createConfigInterceptor(deps.config),
     createServerTracingInterceptor({ tracer: deps.tracer, reuseActiveSpan: deps.reuseActiveSpan ?? false }),
+    createMetricsInterceptor({ meter: deps.meter ?? metrics.getMeter("connect-service-template"), record: deps.recordRpc }),
     createLoggingInterceptor(deps.log),
     createErrorsInterceptor(),
     createMaintenanceInterceptor(),

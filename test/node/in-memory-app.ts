@@ -1,9 +1,10 @@
 import { type Transport, createRouterTransport } from "@connectrpc/connect";
-import { type Tracer, trace } from "@opentelemetry/api";
+import { type Meter, type Tracer, trace } from "@opentelemetry/api";
 import { createApp, createClientInterceptors } from "../../src/app.ts";
 import { defaultConfig } from "../../src/config/defaults.ts";
 import type { Config } from "../../src/gen/acme/config/v1/config_pb.ts";
 import type { RpcLogEntry } from "../../src/interceptors/logging.ts";
+import type { RpcRecorder } from "../../src/interceptors/metrics.ts";
 import { migrate } from "../../src/runtime/node/migrate.ts";
 import { openSqliteDatabase } from "../../src/runtime/node/sqlite.ts";
 import { sqlOrderStore } from "../../src/store/sql-order-store.ts";
@@ -14,6 +15,9 @@ export interface InMemoryAppOptions {
   path?: string;
   busyTimeoutMs?: number;
   tracer?: Tracer;
+  /** For the metrics interceptor (default: the API's no-op). */
+  meter?: Meter;
+  recordRpc?: RpcRecorder;
   /** The config snapshot each call sees (default: the defaults); may change between calls. */
   config?: () => Config;
 }
@@ -44,6 +48,8 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
     userServiceTransport: self,
     log: (entry) => logs.push(entry),
     tracer,
+    meter: options.meter,
+    recordRpc: options.recordRpc,
     config: options.config ?? defaultConfig,
   });
   const transport = createRouterTransport(app.routes, { router: app.options });
