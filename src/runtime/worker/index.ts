@@ -7,6 +7,7 @@ import { corsHeaders, isPreflight } from "../../protocol/cors.ts";
 import { sqlOrderStore } from "../../store/sql-order-store.ts";
 import { sqlUserStore } from "../../store/sql-user-store.ts";
 import { consoleRpcLogger, writeLogLine } from "./console-loggers.ts";
+import { analyticsEngineRecorder } from "./analytics-engine.ts";
 import { d1Database } from "./d1.ts";
 import { createFetchRouter } from "./fetch-router.ts";
 import { grpcUnsupportedResponse, isNativeGrpc } from "./grpc-unsupported.ts";
@@ -35,6 +36,8 @@ function appFor(env: WorkerEnv, config: ConfigStore) {
       tracer,
       reuseActiveSpan: true,
       config: config.current,
+      // RPC metrics go to Analytics Engine; the interceptor's OpenTelemetry meter is the API's no-op here.
+      recordRpc: env.RPC_METRICS ? analyticsEngineRecorder(env.RPC_METRICS) : undefined,
     });
     // Native gRPC is off: it needs trailers, which Workers cannot send (see below).
     const router = createConnectRouter({ ...options, grpc: false });

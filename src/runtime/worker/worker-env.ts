@@ -10,6 +10,8 @@ export interface WorkerEnv {
   USER_SERVICE?: Fetcher;
   /** Optional URL of UserService, used when USER_SERVICE is not bound. */
   USER_SERVICE_URL?: string;
+  /** Workers Analytics Engine dataset receiving one data point per RPC (docs/metrics.md); optional. */
+  RPC_METRICS?: AnalyticsEngineDataset;
   /** Standard OpenTelemetry variables; tracing is off without an endpoint. */
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
