@@ -2,6 +2,10 @@
 export interface OtelSettings {
   /** OTLP/HTTP traces URL; undefined turns exporting off. */
   tracesUrl?: string;
+  /** OTLP/HTTP metrics URL (Node); undefined turns metrics export off (Prometheus scrapes still work). */
+  metricsUrl?: string;
+  /** How often metrics are pushed to `metricsUrl` (OTEL_METRIC_EXPORT_INTERVAL, default 60 s). */
+  metricExportIntervalMs?: number;
   headers: Record<string, string>;
   serviceName: string;
 }
@@ -10,7 +14,8 @@ export const defaultServiceName = "connect-service-template";
 
 /**
  * Reads OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (used as is) or OTEL_EXPORTER_OTLP_ENDPOINT
- * (+ /v1/traces), OTEL_EXPORTER_OTLP_HEADERS (`k=v,k2=v2`, values URL-encoded) and
+ * (+ /v1/traces), likewise OTEL_EXPORTER_OTLP_METRICS_ENDPOINT (+ /v1/metrics) and
+ * OTEL_METRIC_EXPORT_INTERVAL (ms), OTEL_EXPORTER_OTLP_HEADERS (`k=v,k2=v2`, values URL-encoded) and
  * OTEL_SERVICE_NAME. Throws a message naming the variable when a value is unusable.
  * The sampling ratio (OTEL_TRACES_SAMPLER_ARG) is runtime config: src/config/env-layer.ts.
  */
@@ -20,8 +25,18 @@ export function readOtelSettings(vars: Record<string, string | undefined>): Otel
   if (tracesUrl !== undefined && !URL.canParse(tracesUrl)) {
     throw new Error(`OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be a URL, got "${tracesUrl}"`);
   }
+  const metricsUrl = vars.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT || (base ? `${base.replace(/\/+$/, "")}/v1/metrics` : undefined);
+  if (metricsUrl !== undefined && !URL.canParse(metricsUrl)) {
+    throw new Error(`OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_METRICS_ENDPOINT must be a URL, got "${metricsUrl}"`);
+  }
+  const metricExportIntervalMs = Number(vars.OTEL_METRIC_EXPORT_INTERVAL || "60000");
+  if (!Number.isInteger(metricExportIntervalMs) || metricExportIntervalMs < 100) {
+    throw new Error(`OTEL_METRIC_EXPORT_INTERVAL must be an integer of at least 100 (milliseconds), got "${vars.OTEL_METRIC_EXPORT_INTERVAL}"`);
+  }
   return {
     ...(tracesUrl ? { tracesUrl } : {}),
+    ...(metricsUrl ? { metricsUrl } : {}),
+    metricExportIntervalMs,
     headers: parseHeaders(vars.OTEL_EXPORTER_OTLP_HEADERS ?? ""),
     serviceName: vars.OTEL_SERVICE_NAME || defaultServiceName,
   };

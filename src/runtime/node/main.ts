@@ -1,5 +1,6 @@
 import { trace } from "@opentelemetry/api";
 import { readOtelSettings } from "../../telemetry/otel-env.ts";
+import { startNodeMetrics } from "./metrics.ts";
 import { readNodeEnv } from "./node-env.ts";
 import { createPino, pinoConfigLog, pinoRpcLogger } from "./pino-loggers.ts";
 import { type RunningServer, startServer } from "./start-server.ts";
@@ -20,14 +21,16 @@ try {
         sampleRatio: () => server?.config().observability?.traceSampleRatio ?? 1,
       })
     : { tracer: trace.getTracer("connect-service-template"), flush: async () => {}, shutdown: async () => {} };
-  server = await startServer(env, { log: pinoRpcLogger(logger), configLog: pinoConfigLog(logger), tracer: tracing.tracer });
+  // Metrics are always on: GET /metrics on the server's port, plus OTLP with an endpoint.
+  const metrics = await startNodeMetrics(settings);
+  server = await startServer(env, { log: pinoRpcLogger(logger), configLog: pinoConfigLog(logger), tracer: tracing.tracer, metrics });
   const running = server;
   console.log(`listening on ${running.url}`);
   const shutdown = (signal: string) => {
     console.log(`${signal} received, draining`);
     running
       .stop()
-      .then(() => tracing.shutdown())
+      .then(() => Promise.all([tracing.shutdown(), metrics.shutdown()]))
       .then(
         () => process.exit(0),
         (error: unknown) => {

@@ -9,6 +9,7 @@ import { sqlOrderStore } from "../../store/sql-order-store.ts";
 import { sqlUserStore } from "../../store/sql-user-store.ts";
 import { fileConfigSource, sqliteConfigSource } from "./config-sources.ts";
 import { migrate } from "./migrate.ts";
+import type { NodeMetrics } from "./metrics.ts";
 import type { NodeEnv } from "./node-env.ts";
 import { createNodeListeners } from "./node-listeners.ts";
 import { type ServerListeners, listenOnePort } from "./one-port-server.ts";
@@ -28,6 +29,8 @@ export interface ServerTelemetry {
   log: RpcLogger;
   configLog: ConfigLog;
   tracer: Tracer;
+  /** RPC and runtime metrics: the interceptor's meter, and `GET /metrics` (src/runtime/node/metrics.ts). */
+  metrics?: Pick<NodeMetrics, "meter" | "prometheus">;
 }
 
 /**
@@ -72,6 +75,7 @@ export async function startServer(env: NodeEnv, telemetry: ServerTelemetry, appO
       userServiceTransport,
       log: telemetry.log,
       tracer: telemetry.tracer,
+      meter: telemetry.metrics?.meter,
       config: config.current,
     };
     const reflectionShutdown = new AbortController();
@@ -80,6 +84,7 @@ export async function startServer(env: NodeEnv, telemetry: ServerTelemetry, appO
       fallback: serveStatic(env.webRoot ?? webRoot),
       allowedOrigins: () => config.current().cors?.allowedOrigins ?? [],
       fastPath: env.fastPath,
+      endpoints: telemetry.metrics ? { "/metrics": telemetry.metrics.prometheus } : {},
     });
     return {
       url,
