@@ -2,29 +2,26 @@
  * The items of `items` until `signal` aborts, then done, even while waiting for the next
  * one. A reflection client may keep its stream open and idle for as long as it likes;
  * this lets shutdown end such streams (with OK) instead of waiting out its grace period.
+ * The wait abandoned at abort settles later (the client leaves) and is ignored: the race
+ * has already subscribed to it.
  */
 export async function* untilAborted<T>(items: AsyncIterable<T>, signal: AbortSignal | undefined): AsyncIterable<T> {
   if (!signal) return yield* items;
+  if (signal.aborted) return;
   const iterator = items[Symbol.asyncIterator]();
   const stopped: IteratorResult<T> = { done: true, value: undefined };
-  let onAbort = () => {};
+  // Aborted when this generator ends, which removes the listener from the long-lived signal.
+  const finished = new AbortController();
   const aborted = new Promise<IteratorResult<T>>((resolve) => {
-    onAbort = () => resolve(stopped);
+    signal.addEventListener("abort", () => resolve(stopped), { once: true, signal: finished.signal });
   });
-  if (signal.aborted) onAbort();
-  signal.addEventListener("abort", onAbort);
-  let pending: Promise<IteratorResult<T>> | undefined;
   try {
     for (;;) {
-      pending = iterator.next();
-      const next = await Promise.race([pending, aborted]);
+      const next = await Promise.race([iterator.next(), aborted]);
       if (next.done) return;
-      pending = undefined;
       yield next.value;
     }
   } finally {
-    signal.removeEventListener("abort", onAbort);
-    // Abandoned once aborted: whatever it settles to (the client leaving) no longer matters.
-    pending?.catch(() => {});
+    finished.abort();
   }
 }
