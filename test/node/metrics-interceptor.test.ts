@@ -45,6 +45,13 @@ async function active(method: string): Promise<number | undefined> {
   return points.find((p) => p.attributes["rpc.method"] === `acme.user.v1.UserService/${method}`)?.value as number | undefined;
 }
 
+/** A UserService client after 201 users were created: ExportUsers sends them in two batches. */
+async function usersWithOneMoreThanABatch() {
+  const users = createClient(UserService, app.transport);
+  for (let i = 0; i < 201; i++) await users.createUser({ email: uniqueEmail(), displayName: `U${i}` });
+  return users;
+}
+
 describe("createMetricsInterceptor", () => {
   it("should record each call's duration by method and final code, with error.type on failures", async () => {
     const users = createClient(UserService, app.transport);
@@ -85,8 +92,7 @@ describe("createMetricsInterceptor", () => {
   });
 
   it("should count a server stream as active until its last message, then record it once", async () => {
-    const users = createClient(UserService, app.transport);
-    for (let i = 0; i < 201; i++) await users.createUser({ email: uniqueEmail(), displayName: `U${i}` });
+    const users = await usersWithOneMoreThanABatch();
     let during: { active?: number; recorded?: boolean } = {};
     let received = 0;
     for await (const _ of users.exportUsers({})) {
@@ -99,8 +105,7 @@ describe("createMetricsInterceptor", () => {
   });
 
   it("should record a stream that fails midway with the code the client got", async () => {
-    const users = createClient(UserService, app.transport);
-    for (let i = 0; i < 201; i++) await users.createUser({ email: uniqueEmail(), displayName: `U${i}` });
+    const users = await usersWithOneMoreThanABatch();
     let received = 0;
     const error = await failure(
       (async () => {
