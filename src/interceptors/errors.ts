@@ -40,6 +40,11 @@ function sanitize(error: unknown, req: RpcRequest): unknown {
   if (error instanceof ConnectError && !opaqueCodes.has(error.code)) {
     return error;
   }
+  // The client went away or its deadline passed: whatever failed next (a write to a reset
+  // socket, an aborted query) is that, not a server fault to alert on.
+  if (req.signal.aborted) {
+    return ConnectError.from(req.signal.reason);
+  }
   // A malformed message in a streamed request is parsed inside the chain: the client's fault.
   if (error instanceof ConnectError && isClientFault(error)) {
     return new ConnectError(error.rawMessage, Code.InvalidArgument, undefined, undefined, error);

@@ -27,6 +27,13 @@ export function compatStream(listener: Http2CompatListener): Http2StreamListener
       }
       res.writeContinue();
     }
+    // A stream reset while its writer waits for flow control (a client that stops reading,
+    // then cancels) never emits "drain" or "error" on the compatibility response, and
+    // connect-node's writer waits for one of them forever, holding the call open. Wake it:
+    // its next write then fails and the call ends as canceled.
+    stream.once("close", () => {
+      if (!res.writableFinished && res.listenerCount("drain") > 0) res.emit("drain");
+    });
     listener(req, res);
   };
 }
