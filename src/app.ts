@@ -4,6 +4,9 @@ import { createClient } from "@connectrpc/connect";
 import { type Meter, type Tracer, metrics } from "@opentelemetry/api";
 import { createConfigInterceptor } from "./config/config-context.ts";
 import type { Config } from "./gen/acme/config/v1/config_pb.ts";
+import { Health } from "./gen/grpc/health/v1/health_pb.ts";
+import { createHealthService } from "./health/health-service.ts";
+import type { Readiness } from "./health/readiness.ts";
 import { OrderService } from "./gen/acme/order/v1/order_pb.ts";
 import { UserService } from "./gen/acme/user/v1/user_pb.ts";
 import { createErrorsInterceptor } from "./interceptors/errors.ts";
@@ -28,6 +31,8 @@ export interface AppDeps {
   tracer: Tracer;
   /** The current config snapshot (src/config/config-store.ts). */
   config: () => Config;
+  /** Whether this instance should get traffic (grpc.health.v1, GET /readyz, shutdown). */
+  readiness: Readiness;
   /** See ServerTracingOptions.reuseActiveSpan (true on Workers). */
   reuseActiveSpan?: boolean;
   /** RPC metrics instruments (Node: the SDK's meter); default the API's global one, a no-op without an SDK. */
@@ -56,10 +61,21 @@ export function createServerInterceptors(deps: AppDeps): Interceptor[] {
     createMetricsInterceptor({ meter: deps.meter ?? metrics.getMeter("connect-service-template"), record: deps.recordRpc }),
     createLoggingInterceptor(deps.log),
     createErrorsInterceptor(),
-    createMaintenanceInterceptor(),
+    createMaintenanceInterceptor({ exempt: operationalServices }),
     createValidationInterceptor(),
   ];
 }
+
+/**
+ * Services for operators and tools rather than for data: maintenance mode never pauses
+ * them (a load balancer must still see the health of an instance in maintenance).
+ */
+export const operationalServices: ReadonlySet<string> = new Set([
+  Health.typeName,
+  // Server reflection (Node only; by name, so the Worker bundle does not carry its descriptors).
+  "grpc.reflection.v1.ServerReflection",
+  "grpc.reflection.v1alpha.ServerReflection",
+]);
 
 /** The interceptors of outgoing calls: a CLIENT span and W3C trace context headers. */
 export function createClientInterceptors(tracer: Tracer): Interceptor[] {
@@ -96,6 +112,8 @@ export function createApp(deps: AppDeps, appOptions: AppOptions = {}): App {
     entry(UserService, createUserService(deps.userStore)),
     entry(OrderService, createOrderService({ store: deps.orderStore, users })),
   ];
+  // Health reports on every service served, itself included (as grpc-go's does).
+  services.push(entry(Health, createHealthService(deps.readiness, () => services.map((s) => s.service.typeName))));
   services.push(...(appOptions.extraServices?.(services.map((s) => s.service)) ?? []));
   return {
     options: {

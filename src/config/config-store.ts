@@ -11,6 +11,12 @@ export interface ConfigStore {
   current(): Config;
   /** Reads the source once and swaps the snapshot if the stored config changed and is valid. */
   refresh(): Promise<void>;
+  /**
+   * Whether a version read from the source is in effect (or the source holds none). False
+   * until the first good read, so an instance whose stored config is rejected at start
+   * runs on defaults but does not report ready (src/health/readiness.ts).
+   */
+  loaded(): boolean;
 }
 
 /**
@@ -36,9 +42,11 @@ export function createConfigStore(options: {
   }
   let snapshot = freeze(overlay(ConfigSchema, base, envLayer));
   let lastSeen: string | undefined | null = null; // null: never read
+  let loaded = false;
 
   return {
     current: () => snapshot,
+    loaded: () => loaded,
     async refresh() {
       let text: string | undefined;
       try {
@@ -65,6 +73,7 @@ export function createConfigStore(options: {
         return;
       }
       snapshot = freeze(effective);
+      loaded = true;
       log({ level: "info", msg: text === undefined ? "no stored config, using defaults" : "config applied", source: source.name });
     },
   };

@@ -2,6 +2,8 @@ import { type Transport, createRouterTransport } from "@connectrpc/connect";
 import { type Meter, type Tracer, trace } from "@opentelemetry/api";
 import { createApp, createClientInterceptors } from "../../src/app.ts";
 import { defaultConfig } from "../../src/config/defaults.ts";
+import { databaseCheck } from "../../src/health/checks.ts";
+import { createReadiness } from "../../src/health/readiness.ts";
 import type { Config } from "../../src/gen/acme/config/v1/config_pb.ts";
 import type { RpcLogEntry } from "../../src/interceptors/logging.ts";
 import type { RpcRecorder } from "../../src/interceptors/metrics.ts";
@@ -51,6 +53,7 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
     meter: options.meter,
     recordRpc: options.recordRpc,
     config: options.config ?? defaultConfig,
+    readiness: createReadiness([databaseCheck(db)]),
   });
   const transport = createRouterTransport(app.routes, { router: app.options });
   outgoing = createRouterTransport(app.routes, {

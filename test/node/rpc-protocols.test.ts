@@ -5,6 +5,7 @@ import {
   createGrpcWebTransport,
 } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe } from "vitest";
+import { healthContract } from "../shared/health-contract.ts";
 import { orderServiceContract } from "../shared/order-service-contract.ts";
 import { userServiceContract } from "../shared/user-service-contract.ts";
 import { startTestServer } from "./test-server.ts";
@@ -39,5 +40,12 @@ for (const name of ["Connect binary, HTTP/1.1", "gRPC, HTTP/2", "gRPC-Web, HTTP/
   describe(`OrderService over ${name}`, () => {
     let transport: Transport | undefined;
     orderServiceContract(() => (transport ??= transports[name]!(server.url)));
+  });
+}
+
+for (const [name, makeTransport] of Object.entries(transports)) {
+  describe(`grpc.health.v1.Health over ${name}`, () => {
+    let transport: Transport | undefined;
+    healthContract(() => (transport ??= makeTransport(server.url)));
   });
 }

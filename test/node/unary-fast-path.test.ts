@@ -4,6 +4,7 @@ import { createConnectTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.ts";
 import { defaultConfig } from "../../src/config/defaults.ts";
+import { createReadiness } from "../../src/health/readiness.ts";
 import { migrate } from "../../src/runtime/node/migrate.ts";
 import { type OnePortServer, listenOnePort } from "../../src/runtime/node/one-port-server.ts";
 import { openSqliteDatabase } from "../../src/runtime/node/sqlite.ts";
@@ -32,6 +33,7 @@ beforeAll(async () => {
     log: () => {},
     tracer: trace.getTracer("test"),
     config: defaultConfig,
+    readiness: createReadiness([]),
   });
   const routes = createUnaryRoutes(app.services, app.options);
   const fallback = (req: { url?: string }, res: { writeHead(status: number): { end(): void } }) => {

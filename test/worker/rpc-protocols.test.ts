@@ -1,6 +1,7 @@
 import type { Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 import { describe } from "vitest";
+import { healthContract } from "../shared/health-contract.ts";
 import { orderServiceContract } from "../shared/order-service-contract.ts";
 import { userServiceContract } from "../shared/user-service-contract.ts";
 import { workerFetch, workerOrigin } from "./worker-fetch.ts";
@@ -25,3 +26,9 @@ for (const [name, makeTransport] of Object.entries(transports)) {
 describe("OrderService in workerd, calling UserService through the Worker's loopback binding", () => {
   orderServiceContract(transports["Connect binary"]!);
 });
+
+for (const [name, makeTransport] of Object.entries(transports)) {
+  describe(`grpc.health.v1.Health in workerd over ${name}`, () => {
+    healthContract(makeTransport);
+  });
+}

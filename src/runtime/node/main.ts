@@ -25,22 +25,37 @@ try {
   const metrics = await startNodeMetrics(settings);
   server = await startServer(env, { log: pinoRpcLogger(logger), configLog: pinoConfigLog(logger), tracer: tracing.tracer, metrics });
   const running = server;
-  console.log(`listening on ${running.url}`);
+  // Shutdown (README "Graceful shutdown"): not ready at once, keep serving for
+  // SHUTDOWN_DELAY_MS while load balancers notice, then stop accepting and drain calls for
+  // up to SHUTDOWN_GRACE_MS, flush telemetry, close the database, exit 0. A second signal
+  // exits at once.
+  let stopping = false;
   const shutdown = (signal: string) => {
-    console.log(`${signal} received, draining`);
-    running
-      .stop()
+    if (stopping) {
+      console.error(`${signal} received again, exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`${signal} received, draining (delay ${env.shutdownDelayMs} ms, grace ${env.shutdownGraceMs} ms)`);
+    running.readiness.drain();
+    new Promise((resolve) => setTimeout(resolve, env.shutdownDelayMs))
+      .then(() => running.stop(env.shutdownGraceMs))
       .then(() => Promise.all([tracing.shutdown(), metrics.shutdown()]))
       .then(
-        () => process.exit(0),
+        () => {
+          console.log("drained, exiting");
+          process.exit(0);
+        },
         (error: unknown) => {
           console.error("shutdown failed:", error);
           process.exit(1);
         },
       );
   };
-  process.once("SIGTERM", shutdown);
-  process.once("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+  // Printed last: whoever waits for this line may signal at once (tests, supervisors).
+  console.log(`listening on ${running.url}`);
 } catch (error) {
   console.error(`failed to start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

@@ -15,11 +15,15 @@ export interface NodeEnv {
   webRoot?: string;
   /** Unary RPCs on the fast path (default); UNARY_FAST_PATH=off leaves all to stock connect-node. */
   fastPath: boolean;
+  /** After SIGTERM/SIGINT, keep serving (not ready) this long so load balancers notice (default 0). */
+  shutdownDelayMs: number;
+  /** Then how long calls in flight may take to finish before they are cut (default 10 s). */
+  shutdownGraceMs: number;
 }
 
 /**
  * Reads HOST, PORT, DATABASE_PATH, USER_SERVICE_URL, CONFIG_FILE, CONFIG_REFRESH_MS,
- * WEB_ROOT and UNARY_FAST_PATH;
+ * WEB_ROOT, UNARY_FAST_PATH, SHUTDOWN_DELAY_MS and SHUTDOWN_GRACE_MS;
  * throws a message naming the bad variable.
  */
 export function readNodeEnv(env: Record<string, string | undefined>): NodeEnv {
@@ -39,6 +43,8 @@ export function readNodeEnv(env: Record<string, string | undefined>): NodeEnv {
   if (fastPath !== "on" && fastPath !== "off") {
     throw new Error(`UNARY_FAST_PATH must be "on" or "off", got "${fastPath}"`);
   }
+  const shutdownDelayMs = milliseconds(env, "SHUTDOWN_DELAY_MS", 0);
+  const shutdownGraceMs = milliseconds(env, "SHUTDOWN_GRACE_MS", 10_000);
   return {
     host: env.HOST || "127.0.0.1",
     port,
@@ -49,5 +55,17 @@ export function readNodeEnv(env: Record<string, string | undefined>): NodeEnv {
     vars: env,
     ...(env.WEB_ROOT ? { webRoot: env.WEB_ROOT } : {}),
     fastPath: fastPath === "on",
+    shutdownDelayMs,
+    shutdownGraceMs,
   };
+}
+
+function milliseconds(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === "") return fallback;
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms < 0 || ms > 3_600_000) {
+    throw new Error(`${name} must be an integer from 0 to 3600000 (milliseconds), got "${text}"`);
+  }
+  return ms;
 }

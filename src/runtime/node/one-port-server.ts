@@ -25,9 +25,21 @@ export interface OnePortServer {
   readonly address: net.AddressInfo;
   /**
    * Stops accepting connections, lets in-flight requests finish for up to `graceMs`,
-   * then cuts whatever is left.
+   * then cuts whatever is left. See CloseOptions for the server's calls to itself.
    */
-  close(graceMs: number): Promise<void>;
+  close(graceMs: number, options?: CloseOptions): Promise<void>;
+}
+
+/**
+ * The server's own client connections to itself (OrderService calls UserService on this
+ * port) must stay usable while the calls that need them drain: a GOAWAY would make the
+ * client open a new connection, which a closing server refuses.
+ */
+export interface CloseOptions {
+  /** Whether a connection, by its remote port, is one of this process's own clients. */
+  isOwnClient?: (remotePort: number) => boolean;
+  /** Called once every other connection has ended: closes those own clients. */
+  closeOwnClients?: () => void;
 }
 
 /**
@@ -59,9 +71,13 @@ export function listenOnePort(
     throw new Error("node:http server has no connection listener to wrap");
   }
   h1.removeAllListeners("connection");
-  h1.on("connection", (socket: net.Socket) =>
-    routeConnection(socket, (s) => serveHttp1.call(h1, s), (s) => h2.emit("connection", s)),
-  );
+  // Per connection, not per request: what shutdown waits for.
+  const connections = new Set<net.Socket>();
+  h1.on("connection", (socket: net.Socket) => {
+    connections.add(socket);
+    socket.once("close", () => connections.delete(socket));
+    routeConnection(socket, (s) => serveHttp1.call(h1, s), (s) => h2.emit("connection", s));
+  });
 
   return new Promise((resolve, reject) => {
     h1.once("error", reject);
@@ -69,7 +85,7 @@ export function listenOnePort(
       h1.off("error", reject);
       resolve({
         address: h1.address() as net.AddressInfo,
-        close: (graceMs) => closeGracefully(h1, sessions, graceMs),
+        close: (graceMs, closeOptions = {}) => closeGracefully({ h1, sessions, connections }, graceMs, closeOptions),
       });
     });
   });
@@ -104,24 +120,40 @@ function routeConnection(socket: net.Socket, serveHttp1: ServeSocket, serveHttp2
   socket.on("data", onData);
 }
 
+/** How often a closing server looks for connections that went idle and for the end of the drain. */
+const drainPollMs = 50;
+
 async function closeGracefully(
-  h1: http.Server,
-  sessions: Set<http2.ServerHttp2Session>,
+  server: { h1: http.Server; sessions: Set<http2.ServerHttp2Session>; connections: Set<net.Socket> },
   graceMs: number,
+  options: CloseOptions,
 ): Promise<void> {
-  // h1 owns the listening socket and so every connection, HTTP/2 ones included: its
-  // close callback runs once all of them have ended. close() also drops idle HTTP/1.1
-  // keep-alive connections.
+  const { h1, sessions, connections } = server;
+  const isOwn = (socket: net.Socket) => options.isOwnClient?.(socket.remotePort ?? -1) ?? false;
+  // h1 owns the listening socket and so every connection, HTTP/2 ones included: close()
+  // stops accepting at once and calls back once all of them have ended.
   const closed = new Promise<void>((resolve) => h1.close(() => resolve()));
-  for (const session of sessions) {
-    session.close(); // GOAWAY: open streams finish, no new ones start
-  }
-  const deadline = setTimeout(() => {
-    h1.closeAllConnections();
+  const goAway = (own: boolean) => {
     for (const session of sessions) {
-      session.destroy();
+      const socket = session.socket as unknown as net.Socket;
+      if (isOwn(socket) === own) session.close(); // GOAWAY: open streams finish, no new ones start
     }
+  };
+  goAway(false);
+  let cut = false;
+  const deadline = setTimeout(() => {
+    cut = true;
+    h1.closeAllConnections();
+    for (const session of sessions) session.destroy();
   }, graceMs);
+  // HTTP/1.1 keep-alive connections go idle one by one as their last response ends:
+  // close each as soon as it does, until only the server's own clients are left.
+  while (!cut && [...connections].some((socket) => !isOwn(socket))) {
+    h1.closeIdleConnections();
+    await new Promise((resolve) => setTimeout(resolve, drainPollMs));
+  }
+  options.closeOwnClients?.();
+  goAway(true);
   await closed;
   clearTimeout(deadline);
 }

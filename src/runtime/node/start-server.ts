@@ -1,9 +1,12 @@
-import { createConnectTransport } from "@connectrpc/connect-node";
+import net from "node:net";
+import { Http2SessionManager, createConnectTransport } from "@connectrpc/connect-node";
 import type { Tracer } from "@opentelemetry/api";
 import { type AppOptions, createApp, createClientInterceptors } from "../../app.ts";
 import type { ConfigLog } from "../../config/config-source.ts";
 import { createConfigStore } from "../../config/config-store.ts";
 import type { Config } from "../../gen/acme/config/v1/config_pb.ts";
+import { configCheck, databaseCheck } from "../../health/checks.ts";
+import { type Readiness, createReadiness } from "../../health/readiness.ts";
 import type { RpcLogger } from "../../interceptors/logging.ts";
 import { sqlOrderStore } from "../../store/sql-order-store.ts";
 import { sqlUserStore } from "../../store/sql-user-store.ts";
@@ -14,6 +17,7 @@ import type { NodeEnv } from "./node-env.ts";
 import { createNodeListeners } from "./node-listeners.ts";
 import { type ServerListeners, listenOnePort } from "./one-port-server.ts";
 import { reflectionServices } from "./reflection.ts";
+import { probeEndpoints } from "./probes.ts";
 import { openSqliteDatabase } from "./sqlite.ts";
 import { serveStatic, webRoot } from "./static-files.ts";
 
@@ -21,7 +25,13 @@ export interface RunningServer {
   url: string;
   /** The current config snapshot. */
   config(): Config;
-  /** Drains in-flight requests (up to `graceMs`), then closes the database. */
+  /** Ready for traffic? drain() makes it say no at once (health NOT_SERVING, /readyz 503). */
+  readiness: Readiness;
+  /**
+   * Stops accepting connections, lets calls in flight (unary and streams) finish for up
+   * to `graceMs`, closes the server's own client connections, then the database.
+   * Readiness goes NOT_SERVING first, if drain() has not done it already.
+   */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -63,12 +73,26 @@ export async function startServer(env: NodeEnv, telemetry: ServerTelemetry, appO
     );
     const host = server.address.family === "IPv6" ? `[${server.address.address}]` : server.address.address;
     const url = `http://${host}:${server.address.port}`;
+    // One HTTP/2 connection to UserService, whose local ports we know: when UserService is
+    // this server, shutdown keeps those connections open until the calls needing them end.
+    const userServiceUrl = env.userServiceUrl ?? url;
+    const ownPorts = new Set<number>();
+    const sessionManager = new Http2SessionManager(userServiceUrl, undefined, {
+      createConnection: (authority: URL) => {
+        const socket = net.connect({ host: authority.hostname.replace(/^\[|\]$/g, ""), port: Number(authority.port || 80) });
+        socket.once("connect", () => socket.localPort !== undefined && ownPorts.add(socket.localPort));
+        socket.once("close", () => socket.localPort !== undefined && ownPorts.delete(socket.localPort));
+        return socket;
+      },
+    });
     const userServiceTransport = createConnectTransport({
-      baseUrl: env.userServiceUrl ?? url,
+      baseUrl: userServiceUrl,
       httpVersion: "2",
       useBinaryFormat: true,
+      sessionManager,
       interceptors: createClientInterceptors(telemetry.tracer),
     });
+    const readiness = createReadiness([databaseCheck(db), configCheck(config.loaded)]);
     const deps = {
       userStore: sqlUserStore(db),
       orderStore: sqlOrderStore(db),
@@ -77,6 +101,7 @@ export async function startServer(env: NodeEnv, telemetry: ServerTelemetry, appO
       tracer: telemetry.tracer,
       meter: telemetry.metrics?.meter,
       config: config.current,
+      readiness,
     };
     const reflectionShutdown = new AbortController();
     const app = createApp(deps, { extraServices: reflectionServices(reflectionShutdown.signal), ...appOptions });
@@ -84,15 +109,21 @@ export async function startServer(env: NodeEnv, telemetry: ServerTelemetry, appO
       fallback: serveStatic(env.webRoot ?? webRoot),
       allowedOrigins: () => config.current().cors?.allowedOrigins ?? [],
       fastPath: env.fastPath,
-      endpoints: telemetry.metrics ? { "/metrics": telemetry.metrics.prometheus } : {},
+      endpoints: { ...probeEndpoints(readiness), ...(telemetry.metrics ? { "/metrics": telemetry.metrics.prometheus } : {}) },
     });
     return {
       url,
       config: config.current,
+      readiness,
       async stop(graceMs = 10_000) {
-        reflectionShutdown.abort(); // idle reflection streams end, so they do not hold the drain up
+        readiness.drain();
+        readiness.stop(); // health Watch streams end, so they do not hold the drain up
+        reflectionShutdown.abort(); // so do idle reflection streams
         clearInterval(poll);
-        await server.close(graceMs);
+        await server.close(graceMs, {
+          isOwnClient: (port) => ownPorts.has(port),
+          closeOwnClients: () => sessionManager.abort(),
+        });
         db.close();
       },
     };

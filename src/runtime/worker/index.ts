@@ -3,6 +3,8 @@ import { instrument } from "@microlabs/otel-cf-workers";
 import { ProxyTracerProvider, trace } from "@opentelemetry/api";
 import { createApp, createClientInterceptors } from "../../app.ts";
 import type { ConfigStore } from "../../config/config-store.ts";
+import { configCheck, databaseCheck } from "../../health/checks.ts";
+import { createReadiness } from "../../health/readiness.ts";
 import { corsHeaders, isPreflight } from "../../protocol/cors.ts";
 import { sqlOrderStore } from "../../store/sql-order-store.ts";
 import { sqlUserStore } from "../../store/sql-user-store.ts";
@@ -11,6 +13,8 @@ import { analyticsEngineRecorder } from "./analytics-engine.ts";
 import { d1Database } from "./d1.ts";
 import { createFetchRouter } from "./fetch-router.ts";
 import { grpcUnsupportedResponse, isNativeGrpc } from "./grpc-unsupported.ts";
+import { livenessResponse } from "./liveness.ts";
+import { rawEnvOf, rememberRawEnv } from "./raw-env.ts";
 import { configStoreFor } from "./kv-config.ts";
 import { otelSettings, traceConfig } from "./tracing.ts";
 import { userServiceTransport } from "./user-service-transport.ts";
@@ -19,7 +23,7 @@ import type { WorkerEnv } from "./worker-env.ts";
 const apps = new WeakMap<WorkerEnv, (request: Request) => Promise<Response>>();
 
 /** Builds the router once per isolate and bindings object. */
-function appFor(env: WorkerEnv, config: ConfigStore) {
+function appFor(env: WorkerEnv, config: ConfigStore, rpcMetrics: AnalyticsEngineDataset | undefined) {
   let handle = apps.get(env);
   if (!handle) {
     // otel-cf-workers' global tracer only works inside an instrumented request (it
@@ -37,7 +41,10 @@ function appFor(env: WorkerEnv, config: ConfigStore) {
       reuseActiveSpan: true,
       config: config.current,
       // RPC metrics go to Analytics Engine; the interceptor's OpenTelemetry meter is the API's no-op here.
-      recordRpc: env.RPC_METRICS ? analyticsEngineRecorder(env.RPC_METRICS) : undefined,
+      recordRpc: rpcMetrics ? analyticsEngineRecorder(rpcMetrics) : undefined,
+      // An isolate never drains (the platform stops sending it requests), so readiness is
+      // the database answering and the KV config being valid.
+      readiness: createReadiness([databaseCheck(db), configCheck(config.loaded)]),
     });
     // Native gRPC is off: it needs trailers, which Workers cannot send (see below).
     const router = createConnectRouter({ ...options, grpc: false });
@@ -52,6 +59,9 @@ const handler = {
   async fetch(request, env, ctx) {
     if (isNativeGrpc(request)) {
       return grpcUnsupportedResponse();
+    }
+    if (request.url.includes("/healthz") && new URL(request.url).pathname === "/healthz") {
+      return livenessResponse(request.method);
     }
     let config: ConfigStore;
     try {
@@ -71,7 +81,7 @@ const handler = {
     if (isPreflight(request.method)) {
       return new Response(null, { status: cors ? 204 : 403, headers: cors ?? {} });
     }
-    const response = await appFor(env, config)(request);
+    const response = await appFor(env, config, rawEnvOf(request, env).RPC_METRICS)(request);
     if (!cors) return response;
     const granted = new Response(response.body, response);
     for (const [name, value] of Object.entries(cors)) granted.headers.set(name, value);
@@ -84,6 +94,8 @@ const traced = instrument({ ...handler }, traceConfig);
 
 export default {
   fetch(request, env, ctx) {
-    return otelSettings(env) ? traced.fetch!(request, env, ctx) : handler.fetch(request, env, ctx);
+    if (!otelSettings(env)) return handler.fetch(request, env, ctx);
+    rememberRawEnv(request, env);
+    return traced.fetch!(request, env, ctx);
   },
 } satisfies ExportedHandler<WorkerEnv>;

@@ -1,6 +1,7 @@
 import { gzipSync } from "node:zlib";
 import { type DescMessage, type MessageInitShape, create, toBinary, toJson } from "@bufbuild/protobuf";
 import { CreateOrderRequestSchema, GetOrderRequestSchema } from "../../../src/gen/acme/order/v1/order_pb.ts";
+import { HealthCheckRequestSchema, HealthListRequestSchema } from "../../../src/gen/grpc/health/v1/health_pb.ts";
 import {
   CreateUserRequestSchema,
   ExportUsersRequestSchema,
@@ -44,6 +45,7 @@ export interface Case {
 
 const users = "/acme.user.v1.UserService";
 const orders = "/acme.order.v1.OrderService";
+const health = "/grpc.health.v1.Health";
 const fourMiB = 4 * 1024 * 1024;
 
 function envelope(payload: Uint8Array, flags = 0, declared = payload.length): Uint8Array {
@@ -116,6 +118,12 @@ export function corpus(v: Variant, seeded: Seeded, tag: string): Case[] {
       name: "CreateUser violations",
       request: post(v, `${users}/CreateUser`, m(CreateUserRequestSchema, { email: "nope", displayName: " " })),
     },
+    { name: "Health Check ok", request: post(v, `${health}/Check`, m(HealthCheckRequestSchema, { service: "" })) },
+    {
+      name: "Health Check not_found",
+      request: post(v, `${health}/Check`, m(HealthCheckRequestSchema, { service: "acme.nope.v1.NopeService" })),
+    },
+    { name: "Health List ok", request: post(v, `${health}/List`, m(HealthListRequestSchema, {})) },
     { name: "GetOrder ok", request: post(v, `${orders}/GetOrder`, m(GetOrderRequestSchema, { id: seeded.orderId })) },
     {
       name: "GetOrder not_found",
