@@ -1,6 +1,8 @@
 import { trace } from "@opentelemetry/api";
 import { pino } from "pino";
 // The bench's only coupling to src/ (besides generated code): keep it in this file.
+import { readOtelSettings } from "../../src/telemetry/otel-env.ts";
+import { startNodeMetrics } from "../../src/runtime/node/metrics.ts";
 import { readNodeEnv } from "../../src/runtime/node/node-env.ts";
 import { createPino, pinoConfigLog, pinoRpcLogger } from "../../src/runtime/node/pino-loggers.ts";
 import { startServer } from "../../src/runtime/node/start-server.ts";
@@ -12,15 +14,17 @@ import type { TemplateOptions } from "./server-options.ts";
  * API without an SDK (main.ts does the same when no OTLP endpoint is set), and log lines
  * through the real pino loggers into a real asynchronous sonic-boom destination
  * (/dev/null; pino's default stdout destination is asynchronous too), so their
- * serialization and writes are paid as in production. `chain: "empty"` is the same
+ * serialization and writes are paid as in production; RPC metrics into the metrics SDK
+ * (the Prometheus reader of GET /metrics), as main.ts records them. `chain: "empty"` is the same
  * server with no interceptors, to show what the chain costs.
  */
 export async function startTemplate(options: TemplateOptions): Promise<Record<string, number>> {
   const env = readNodeEnv({ ...process.env, HOST: "127.0.0.1", PORT: "0", DATABASE_PATH: options.databasePath });
   const logger = createPino(pino.destination({ dest: "/dev/null", sync: false }));
+  const metrics = await startNodeMetrics(readOtelSettings({}));
   const server = await startServer(
     env,
-    { log: pinoRpcLogger(logger), configLog: pinoConfigLog(logger), tracer: trace.getTracer("connect-service-template") },
+    { log: pinoRpcLogger(logger), configLog: pinoConfigLog(logger), tracer: trace.getTracer("connect-service-template"), metrics },
     options.chain === "full" ? {} : { interceptors: [] },
   );
   return { port: Number(new URL(server.url).port) };
