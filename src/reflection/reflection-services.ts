@@ -26,9 +26,14 @@ export interface ReflectionOptions {
  */
 export function createReflectionServices(served: readonly DescService[], options: ReflectionOptions = {}): ServiceEntry[] {
   const services = [...served, v1.ServerReflection, v1alpha.ServerReflection];
-  const pool = createDescriptorPool([...services.map((service) => service.file), ...(options.files ?? [])]);
+  // Built on the first reflection call, not at start: it costs milliseconds of every
+  // cold start otherwise, for a service most processes never see called.
+  let pool: ReturnType<typeof createDescriptorPool> | undefined;
   const names = services.map((service) => service.typeName);
-  const streamState = (): ReflectionStream => ({ pool, services: names, sent: new Set() });
+  const streamState = (): ReflectionStream => {
+    pool ??= createDescriptorPool([...services.map((service) => service.file), ...(options.files ?? [])]);
+    return { pool, services: names, sent: new Set() };
+  };
   const v1Entry: ServiceEntry<typeof v1.ServerReflection> = {
     service: v1.ServerReflection,
     impl: {
