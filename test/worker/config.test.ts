@@ -60,6 +60,17 @@ describe("config from Workers KV", () => {
     expect(counter.reads).toBe(1);
   });
 
+  it("should serve steady-state requests without reading KV when traced too", async () => {
+    // otel-cf-workers hands the handler a new env proxy per request: the config store and
+    // the app must still be built once (they were keyed by that proxy: a KV read per request).
+    const { kv, counter } = countingKv(env.CONFIG);
+    const call = workerWith({ CONFIG: kv, OTEL_EXPORTER_OTLP_ENDPOINT: env.OTEL_EXPORTER_OTLP_ENDPOINT });
+    await call("ListUsers", {});
+    expect(counter.reads).toBe(1);
+    for (let i = 0; i < 5; i++) expect((await call("ListUsers", {})).status).toBe(200);
+    expect(counter.reads).toBe(1);
+  });
+
   it("should pick up a change after the refresh interval, without a restart", async () => {
     await env.CONFIG.delete("config");
     const { kv, counter } = countingKv(env.CONFIG);

@@ -22,9 +22,14 @@ import type { WorkerEnv } from "./worker-env.ts";
 
 const apps = new WeakMap<WorkerEnv, (request: Request) => Promise<Response>>();
 
-/** Builds the router once per isolate and bindings object. */
-function appFor(env: WorkerEnv, config: ConfigStore, rpcMetrics: AnalyticsEngineDataset | undefined) {
-  let handle = apps.get(env);
+/**
+ * Builds the router once per isolate and bindings object. `raw` is the env the runtime
+ * passed (see raw-env.ts): the cache key, since a traced request's `env` is a new proxy
+ * each time, and where Analytics Engine is taken from. `env` gives the other bindings,
+ * instrumented when tracing is on.
+ */
+function appFor(env: WorkerEnv, raw: WorkerEnv, config: ConfigStore) {
+  let handle = apps.get(raw);
   if (!handle) {
     // otel-cf-workers' global tracer only works inside an instrumented request (it
     // throws without its per-request config): without an endpoint, use a no-op tracer.
@@ -41,7 +46,7 @@ function appFor(env: WorkerEnv, config: ConfigStore, rpcMetrics: AnalyticsEngine
       reuseActiveSpan: true,
       config: config.current,
       // RPC metrics go to Analytics Engine; the interceptor's OpenTelemetry meter is the API's no-op here.
-      recordRpc: rpcMetrics ? analyticsEngineRecorder(rpcMetrics) : undefined,
+      recordRpc: raw.RPC_METRICS ? analyticsEngineRecorder(raw.RPC_METRICS) : undefined,
       // An isolate never drains (the platform stops sending it requests), so readiness is
       // the database answering and the KV config being valid.
       readiness: createReadiness([databaseCheck(db), configCheck(config.loaded)]),
@@ -50,7 +55,7 @@ function appFor(env: WorkerEnv, config: ConfigStore, rpcMetrics: AnalyticsEngine
     const router = createConnectRouter({ ...options, grpc: false });
     routes(router);
     handle = createFetchRouter(router);
-    apps.set(env, handle);
+    apps.set(raw, handle);
   }
   return handle;
 }
@@ -63,9 +68,12 @@ const handler = {
     if (request.url.includes("/healthz") && new URL(request.url).pathname === "/healthz") {
       return livenessResponse(request.method);
     }
+    const raw = rawEnvOf(request, env);
     let config: ConfigStore;
     try {
-      config = await configStoreFor(env, ctx);
+      // Keyed by the runtime's env, so traced requests share one store (and the tracing
+      // config's sampler reads it: src/runtime/worker/tracing.ts).
+      config = await configStoreFor(raw, ctx);
     } catch (error) {
       writeLogLine("error", { msg: (error as Error).message });
       return Response.json({ code: "internal", message: "server configuration is invalid; see the Worker logs" }, { status: 500 });
@@ -81,7 +89,7 @@ const handler = {
     if (isPreflight(request.method)) {
       return new Response(null, { status: cors ? 204 : 403, headers: cors ?? {} });
     }
-    const response = await appFor(env, config, rawEnvOf(request, env).RPC_METRICS)(request);
+    const response = await appFor(env, raw, config)(request);
     if (!cors) return response;
     const granted = new Response(response.body, response);
     for (const [name, value] of Object.entries(cors)) granted.headers.set(name, value);
