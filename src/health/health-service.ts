@@ -6,25 +6,33 @@ import type { Readiness } from "./readiness.ts";
 export const watchIntervalMs = 2000;
 
 /**
+ * A name that reports whether the process serves at all, not whether it is ready: for
+ * liveness probes (Kubernetes' `grpc: { service: liveness }`), which must not restart an
+ * instance because its database is away. Not a service, so List leaves it out.
+ */
+export const livenessName = "liveness";
+
+/**
  * The standard grpc.health.v1.Health service. Every served service shares one database
  * and config, so "" (the whole server) and each service name report the same status:
  * SERVING while `readiness` is ready, NOT_SERVING otherwise (and from the moment shutdown
  * starts). An unknown name is `not_found` for Check and SERVICE_UNKNOWN for Watch, as the
- * protocol specifies (a Watch of an unknown name stays open).
+ * protocol specifies (a Watch of an unknown name stays open). "liveness" is always SERVING.
  */
 export function createHealthService(readiness: Readiness, serviceNames: () => readonly string[]): ServiceImpl<typeof Health> {
-  const known = (name: string) => name === "" || serviceNames().includes(name);
-  const current = async () => ((await readiness.status()).ready ? Status.SERVING : Status.NOT_SERVING);
+  const known = (name: string) => name === "" || name === livenessName || serviceNames().includes(name);
+  const ready = async () => ((await readiness.status()).ready ? Status.SERVING : Status.NOT_SERVING);
+  const statusOf = (name: string) => (name === livenessName ? Promise.resolve(Status.SERVING) : ready());
   return {
     async check({ service }) {
       if (!known(service)) throw new ConnectError(`unknown service "${service}"`, Code.NotFound);
-      return { status: await current() };
+      return { status: await statusOf(service) };
     },
     async *watch({ service }, context) {
       let last: Status | undefined;
       // Ends when the client goes away, or once draining is over so shutdown is not held up.
       while (!context.signal.aborted && !readiness.stopped) {
-        const status = known(service) ? await current() : Status.SERVICE_UNKNOWN;
+        const status = known(service) ? await statusOf(service) : Status.SERVICE_UNKNOWN;
         if (status !== last) {
           yield { status };
           last = status;
@@ -33,7 +41,7 @@ export function createHealthService(readiness: Readiness, serviceNames: () => re
       }
     },
     async list() {
-      const status = await current();
+      const status = await ready();
       return { statuses: Object.fromEntries(["", ...serviceNames()].map((name) => [name, { status }])) };
     },
   };

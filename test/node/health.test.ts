@@ -104,6 +104,8 @@ describe("readiness follows the config", () => {
       expect([readyz.status, await readyz.text()]).toEqual([503, "not ready: config\n"]);
       const health = grpcJsHealth(server.url);
       expect(await health.check("")).toEqual({ status: "NOT_SERVING" });
+      // Liveness is the process serving, whatever its dependencies: no restart for a bad config.
+      expect(await health.check("liveness")).toEqual({ status: "SERVING" });
       health.close();
       // RPCs are still served (on defaults): readiness steers traffic, it does not refuse it.
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);

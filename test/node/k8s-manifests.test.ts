@@ -68,7 +68,7 @@ describe("deploy/k8s invariants", () => {
     expect(port.containerPort).toBe(8080);
     expect(Number(env.PORT)).toBe(port.containerPort);
     expect(container.readinessProbe?.grpc).toEqual({ port: port.containerPort, service: "" });
-    expect(container.livenessProbe?.grpc?.port).toBe(port.containerPort);
+    expect(container.livenessProbe?.grpc).toEqual({ port: port.containerPort, service: "liveness" });
     const target = service.spec!.ports![0]!.targetPort;
     expect(typeof target === "string" ? container.ports!.find((p) => p.name === target)?.containerPort : target).toBe(port.containerPort);
     expect(service.spec!.ports![0]!.appProtocol).toBe("kubernetes.io/h2c");
@@ -164,10 +164,12 @@ describe("the server as the Deployment configures it", () => {
       );
     try {
       expect(await check(container.readinessProbe!.grpc!.service ?? "")).toBe("SERVING");
+      expect(await check(container.livenessProbe!.grpc!.service ?? "")).toBe("SERVING");
       const exited = server.stop();
       // Inside SHUTDOWN_DELAY_MS: not ready, yet still answering (the check itself is a call).
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(await check("")).toBe("NOT_SERVING");
+      expect(await check(container.livenessProbe!.grpc!.service ?? "")).toBe("SERVING");
       expect(await exited).toBe(0);
     } finally {
       client.close();
