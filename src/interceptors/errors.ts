@@ -19,13 +19,29 @@ export function createErrorsInterceptor(): Interceptor {
   return (next) => async (req) => {
     let res: RpcResponse;
     try {
-      res = await next(req);
+      res = await next(req.stream ? { ...req, message: clientFaultsAsInvalidArgument(req.message) } : req);
     } catch (error) {
       throw sanitize(error, req);
     }
     if (!res.stream) return res;
     return { ...res, message: sanitizeStream(res.message, req) };
   };
+}
+
+/**
+ * A streamed request is read (split, decompressed, parsed) while the implementation
+ * iterates it, inside the chain: what the client got wrong there is invalid_argument.
+ * Only errors from reading the request, so a failed downstream call stays the server's.
+ */
+async function* clientFaultsAsInvalidArgument<T>(messages: AsyncIterable<T>): AsyncIterable<T> {
+  try {
+    yield* messages;
+  } catch (error) {
+    if (error instanceof ConnectError && isClientFault(error)) {
+      throw new ConnectError(error.rawMessage, Code.InvalidArgument, undefined, undefined, error);
+    }
+    throw error;
+  }
 }
 
 async function* sanitizeStream<T>(messages: AsyncIterable<T>, req: RpcRequest): AsyncIterable<T> {
@@ -44,10 +60,6 @@ function sanitize(error: unknown, req: RpcRequest): unknown {
   // socket, an aborted query) is that, not a server fault to alert on.
   if (req.signal.aborted) {
     return ConnectError.from(req.signal.reason);
-  }
-  // A malformed message in a streamed request is parsed inside the chain: the client's fault.
-  if (error instanceof ConnectError && isClientFault(error)) {
-    return new ConnectError(error.rawMessage, Code.InvalidArgument, undefined, undefined, error);
   }
   const { traceId } = traceIdsOf(req);
   const quote = traceId ? ` (trace id ${traceId})` : "";

@@ -2,9 +2,10 @@ import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 
 /**
  * connect-es reports a few mistakes of the client as `internal`: a request message that
- * is not valid protobuf (truncated, wrong wire type, invalid UTF-8) and a compressed
- * frame without a declared encoding. Those must be `invalid_argument`, or any client
- * sending garbage trips the server's own error-rate alerts.
+ * is not valid protobuf (truncated, wrong wire type, invalid UTF-8), a compressed frame
+ * without a declared encoding, and a compressed message cut short. Those must be
+ * `invalid_argument`, or any client sending garbage trips the server's own error-rate
+ * alerts.
  *
  * The parse happens inside connect before interceptors run, so the hook is the request
  * gate: it sees the handler context before the body is read, and connect aborts that
@@ -33,11 +34,18 @@ const clientFaultMessages = [
 /**
  * True for the errors connect raises as `internal` that the client caused. For streamed
  * requests the message is parsed inside the interceptor chain, so the errors
- * interceptor (src/interceptors/errors.ts) checks this too before hiding an error.
+ * interceptor (src/interceptors/errors.ts) checks this too, on errors from reading the
+ * request.
  */
 export function isClientFault(error: ConnectError): boolean {
-  return (
-    error.code === Code.Internal &&
-    clientFaultMessages.some((prefix) => error.rawMessage.startsWith(prefix))
-  );
+  if (error.code !== Code.Internal) return false;
+  // connect-node's zlib wrapper calls corrupt data invalid_argument but zlib's "unexpected
+  // end of file" (gzip or brotli input cut short) internal; other zlib failures, such as
+  // running out of memory, are the server's.
+  if (error.rawMessage === "decompression failed") return zlibErrorCode(error.cause) === "Z_BUF_ERROR";
+  return clientFaultMessages.some((prefix) => error.rawMessage.startsWith(prefix));
+}
+
+function zlibErrorCode(cause: unknown): unknown {
+  return cause instanceof Error && "code" in cause ? cause.code : undefined;
 }
