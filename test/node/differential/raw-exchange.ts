@@ -26,12 +26,12 @@ function flatten(headers: http.IncomingHttpHeaders): Record<string, string> {
   return out;
 }
 
-/** Sends `request` over HTTP/1.1 on a fresh connection. */
-export function sendHttp1(baseUrl: string, request: RawRequest): Promise<RawResponse> {
+/** Sends `request` over HTTP/1.1, on a fresh connection unless an agent is given. */
+export function sendHttp1(baseUrl: string, request: RawRequest, agent: http.Agent | false = false): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       new URL(request.path, baseUrl),
-      { method: request.method, headers: request.headers, agent: false },
+      { method: request.method, headers: request.headers, agent },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
