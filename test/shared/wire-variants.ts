@@ -8,14 +8,13 @@ export interface Variant {
   http?: 1 | 2;
 }
 
-/** What the Node runtime serves: every protocol and encoding, over HTTP/1.1 and h2c where the protocol allows it (gRPC needs HTTP/2). */
-export const nodeVariants: Variant[] = [
-  ...(["connect", "grpc-web"] as const).flatMap((protocol) =>
-    [true, false].flatMap((binary) => ([1, 2] as const).map((http) => ({ protocol, binary, http }))),
-  ),
-  { protocol: "grpc", binary: true, http: 2 },
-  { protocol: "grpc", binary: false, http: 2 },
-];
+/**
+ * What the Node runtime serves: every protocol and encoding, over HTTP/1.1 and h2c
+ * (connect-node serves gRPC over HTTP/1.1 too, with chunked trailers).
+ */
+export const nodeVariants: Variant[] = (["connect", "grpc-web", "grpc"] as const).flatMap((protocol) =>
+  [true, false].flatMap((binary) => ([1, 2] as const).map((http) => ({ protocol, binary, http }))),
+);
 
 /** What a Worker serves: Connect and gRPC-Web, binary and JSON (native gRPC needs trailers). */
 export const workerVariants: Variant[] = (["connect", "grpc-web"] as const).flatMap((protocol) =>
