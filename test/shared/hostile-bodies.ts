@@ -17,10 +17,7 @@ const parseBinary = /^parse binary: /;
 const decodeJson = /^cannot decode (message|field) [\w.]+ from JSON: /;
 const incompleteEnvelope = /^protocol error: incomplete envelope$/;
 
-/**
- * Compressed streams that fail to decompress, per encoding: cut short, and corrupt after
- * a valid header. Either would hold the empty message, valid for every method.
- */
+/** Compressed streams that fail to decompress, per encoding: cut short, and corrupt. */
 const badCompressed: Record<string, Record<"truncated" | "corrupt", number[]>> = {
   // gzip of nothing is 1f8b0800000000000003 0300 00000000 00000000.
   gzip: { truncated: [0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0x03, 0x03, 0x00], corrupt: [0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0x03, 0x0f, 0xff, 0xff, 0xff] },
@@ -39,8 +36,8 @@ const encodingHeaders: Record<Framing, string> = {
 const garbage = new Uint8Array([0x07, 0xde, 0xad, 0xbe, 0xef, 0x00, 0x13, 0x37, 0xff, 0xfe, 0x7f]);
 
 /**
- * Every hostile body that applies to a request of type `input` in this encoding and
- * framing. Message-level faults (each framed as the protocol wants, so only the message
+ * Every hostile body that applies to the method's request in this encoding and
+ * framing, with each accepted compression. Message-level faults (each framed as the protocol wants, so only the message
  * is wrong) are `invalid_argument`; framing faults get the codes connect answers on every
  * protocol. An empty body is the empty message, valid in proto3: not among them.
  */
