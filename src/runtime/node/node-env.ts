@@ -1,3 +1,5 @@
+import { defaultServerLimits } from "./server-limits.ts";
+
 /** Settings of the Node entry point, read from the environment. */
 export interface NodeEnv {
   host: string;
@@ -19,11 +21,15 @@ export interface NodeEnv {
   shutdownDelayMs: number;
   /** Then how long calls in flight may take to finish before they are cut (default 10 s). */
   shutdownGraceMs: number;
+  /** A request's headers and body must arrive within this (default 60 s; server-limits.ts). */
+  requestTimeoutMs: number;
+  /** A connection with nothing in flight is closed after this (default 30 s; server-limits.ts). */
+  idleTimeoutMs: number;
 }
 
 /**
  * Reads HOST, PORT, DATABASE_PATH, USER_SERVICE_URL, CONFIG_FILE, CONFIG_REFRESH_MS,
- * WEB_ROOT, UNARY_FAST_PATH, SHUTDOWN_DELAY_MS and SHUTDOWN_GRACE_MS;
+ * WEB_ROOT, UNARY_FAST_PATH, SHUTDOWN_DELAY_MS, SHUTDOWN_GRACE_MS, REQUEST_TIMEOUT_MS and IDLE_TIMEOUT_MS;
  * throws a message naming the bad variable.
  */
 export function readNodeEnv(env: Record<string, string | undefined>): NodeEnv {
@@ -45,6 +51,9 @@ export function readNodeEnv(env: Record<string, string | undefined>): NodeEnv {
   }
   const shutdownDelayMs = milliseconds(env, "SHUTDOWN_DELAY_MS", 0);
   const shutdownGraceMs = milliseconds(env, "SHUTDOWN_GRACE_MS", 10_000);
+  // At least a second: a zero would cut every request (HTTP/2) or switch the limit off (HTTP/1.1).
+  const requestTimeoutMs = milliseconds(env, "REQUEST_TIMEOUT_MS", defaultServerLimits.requestTimeoutMs, 1000);
+  const idleTimeoutMs = milliseconds(env, "IDLE_TIMEOUT_MS", defaultServerLimits.idleTimeoutMs, 1000);
   return {
     host: env.HOST || "127.0.0.1",
     port,
@@ -57,15 +66,17 @@ export function readNodeEnv(env: Record<string, string | undefined>): NodeEnv {
     fastPath: fastPath === "on",
     shutdownDelayMs,
     shutdownGraceMs,
+    requestTimeoutMs,
+    idleTimeoutMs,
   };
 }
 
-function milliseconds(env: Record<string, string | undefined>, name: string, fallback: number): number {
+function milliseconds(env: Record<string, string | undefined>, name: string, fallback: number, min = 0): number {
   const text = env[name];
   if (text === undefined || text === "") return fallback;
   const ms = Number(text);
-  if (!Number.isInteger(ms) || ms < 0 || ms > 3_600_000) {
-    throw new Error(`${name} must be an integer from 0 to 3600000 (milliseconds), got "${text}"`);
+  if (!Number.isInteger(ms) || ms < min || ms > 3_600_000) {
+    throw new Error(`${name} must be an integer from ${min} to 3600000 (milliseconds), got "${text}"`);
   }
   return ms;
 }

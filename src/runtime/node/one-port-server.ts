@@ -4,12 +4,11 @@ import net from "node:net";
 import type { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Http1Listener } from "./unary/http1-unary.ts";
 import type { Http2StreamListener } from "./unary/http2-unary.ts";
+import { guardHttp2Session, guardRequestTimeout } from "./http2-guards.ts";
+import { type ServerLimits, defaultServerLimits, firstBytesTimeoutMs, http1Options, http2Options } from "./server-limits.ts";
 
 /** Every HTTP/2 connection without TLS ("prior knowledge") starts with these bytes. */
 const h2Preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
-
-/** A connection that sends nothing for this long is dropped before it is classified. */
-const firstBytesTimeoutMs = 10_000;
 
 /** A request listener for node:http and node:http2 alike, as connectNodeAdapter returns. */
 export type NodeHandler = ReturnType<typeof connectNodeAdapter>;
@@ -55,14 +54,25 @@ export interface CloseOptions {
  */
 export function listenOnePort(
   listeners: ServerListeners,
-  options: { host: string; port: number },
+  options: { host: string; port: number } & Partial<ServerLimits>,
 ): Promise<OnePortServer> {
-  const h1 = http.createServer(listeners.http1);
+  // Abuse limits (server-limits.ts): timeouts and header size here, stream limits and
+  // flood defenses on the HTTP/2 server and per session and stream below.
+  const limits: ServerLimits = {
+    requestTimeoutMs: options.requestTimeoutMs ?? defaultServerLimits.requestTimeoutMs,
+    idleTimeoutMs: options.idleTimeoutMs ?? defaultServerLimits.idleTimeoutMs,
+  };
+  const h1 = http.createServer(http1Options(limits), listeners.http1);
   // No "request" listener: streams arrive on the core API, without compatibility objects.
-  const h2 = http2.createServer();
-  h2.on("stream", listeners.http2);
+  const h2 = http2.createServer(http2Options);
+  const onStream: Http2StreamListener = (stream, headers, flags, rawHeaders) => {
+    guardRequestTimeout(stream, flags, limits.requestTimeoutMs);
+    listeners.http2(stream, headers, flags, rawHeaders);
+  };
+  h2.on("stream", onStream);
   const sessions = new Set<http2.ServerHttp2Session>();
   h2.on("session", (session) => {
+    guardHttp2Session(session, limits);
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
   });
@@ -129,7 +139,8 @@ async function closeGracefully(
   options: CloseOptions,
 ): Promise<void> {
   const { h1, sessions, connections } = server;
-  const isOwn = (socket: net.Socket) => options.isOwnClient?.(socket.remotePort ?? -1) ?? false;
+  // A session being destroyed has no socket any more.
+  const isOwn = (socket: net.Socket | undefined) => options.isOwnClient?.(socket?.remotePort ?? -1) ?? false;
   // h1 owns the listening socket and so every connection, HTTP/2 ones included: close()
   // stops accepting at once and calls back once all of them have ended.
   const closed = new Promise<void>((resolve) => h1.close(() => resolve()));
@@ -145,11 +156,16 @@ async function closeGracefully(
     cut = true;
     h1.closeAllConnections();
     for (const session of sessions) session.destroy();
+    // HTTP/2 sockets are not node:http's to close, and a session may be gone already.
+    for (const socket of connections) socket.destroy();
   }, graceMs);
   // HTTP/1.1 keep-alive connections go idle one by one as their last response ends:
-  // close each as soon as it does, until only the server's own clients are left.
+  // close each as soon as it does, until only the server's own clients are left. A socket
+  // this side has already ended (an HTTP/2 session closed while its client keeps its half
+  // open) has nothing left to drain: destroy it rather than wait for the client.
   while (!cut && [...connections].some((socket) => !isOwn(socket))) {
     h1.closeIdleConnections();
+    for (const socket of connections) if (socket.writableEnded && !isOwn(socket)) socket.destroy();
     await new Promise((resolve) => setTimeout(resolve, drainPollMs));
   }
   options.closeOwnClients?.();
