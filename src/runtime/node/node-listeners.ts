@@ -5,6 +5,7 @@ import type { App } from "../../app.ts";
 import { corsHeaders, isPreflight } from "../../protocol/cors.ts";
 import { type HttpEndpoint, withHttpEndpoints } from "./http-endpoints.ts";
 import type { NodeHandler, ServerListeners } from "./one-port-server.ts";
+import { neverThrow1, neverThrow2 } from "./never-throw.ts";
 import { requireAuthority1, requireAuthority2 } from "./require-authority.ts";
 import { http1Unary } from "./unary/http1-unary.ts";
 import { compatStream } from "./unary/http2-compat.ts";
@@ -62,12 +63,17 @@ export function createNodeListeners(app: App, options: NodeListenerOptions = {})
     };
   }
   if (options.fastPath === false) {
-    return { http1: requireAuthority1(withCors(stock)), http2: requireAuthority2(compatStream(withCors(stock))) };
+    return {
+      http1: neverThrow1(requireAuthority1(withCors(stock))),
+      http2: neverThrow2(requireAuthority2(compatStream(withCors(stock)))),
+    };
   }
   const routes = createUnaryRoutes(app.services, app.options);
   return {
-    http1: requireAuthority1(withCors(http1Unary(routes, stock))),
+    http1: neverThrow1(requireAuthority1(withCors(http1Unary(routes, stock)))),
     // Fast-path HTTP/2 streams never become request objects: their CORS headers are added at respond().
-    http2: requireAuthority2(http2Unary(routes, compatStream(withCors(stock)), (headers) => cors(headers[":method"] ?? "", headers))),
+    http2: neverThrow2(
+      requireAuthority2(http2Unary(routes, compatStream(withCors(stock)), (headers) => cors(headers[":method"] ?? "", headers))),
+    ),
   };
 }
