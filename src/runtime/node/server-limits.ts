@@ -45,7 +45,7 @@ export const maxConcurrentStreams = 100;
 /**
  * PING and SETTINGS frames a client may send per window before its session is closed
  * (GOAWAY ENHANCE_YOUR_CALM). Each one costs the server an ACK, and Node answers any
- * number; a real client sends a handful (connect-node: one PING per idle check).
+ * number while the client reads the ACKs; a real client's keepalive pings come seconds apart.
  */
 export const controlFrameLimit = { frames: 100, windowMs: 10_000 };
 
