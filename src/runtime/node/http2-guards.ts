@@ -7,10 +7,11 @@ const { NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_FLAG_END_STREAM, NGHTTP2_NO_ERROR, NG
 const goAwayGraceMs = 1000;
 
 /**
- * Limits Node does not enforce on an HTTP/2 session: it is closed (GOAWAY) once it has
- * had no open stream for `idleTimeoutMs`, which also ends a client that trickles the
- * headers of a stream that never opens; and it is ended (GOAWAY ENHANCE_YOUR_CALM) when
- * the client floods PING or SETTINGS frames. Per stream: a counter and a close listener.
+ * Limits Node does not enforce on an HTTP/2 session: each stream's request must have
+ * arrived within `requestTimeoutMs`; the session is closed (GOAWAY) once it has had no
+ * open stream for `idleTimeoutMs`, which also ends a client that trickles the headers of
+ * a stream that never opens; and it is ended (GOAWAY ENHANCE_YOUR_CALM) when the client
+ * floods PING or SETTINGS frames. Per stream: a counter, a timer, one close listener.
  */
 export function guardHttp2Session(session: ServerHttp2Session, limits: ServerLimits): void {
   let open = 0;
@@ -29,9 +30,12 @@ export function guardHttp2Session(session: ServerHttp2Session, limits: ServerLim
     idleTimer = setTimeout(checkIdle, limits.idleTimeoutMs - idleMs);
   };
   idleTimer = setTimeout(checkIdle, limits.idleTimeoutMs);
-  session.on("stream", (stream: ServerHttp2Stream) => {
+  session.on("stream", (stream: ServerHttp2Stream, _headers: unknown, flags: number) => {
     open++;
+    // A request that ended with its headers cannot trickle: no timer.
+    const timer = flags & NGHTTP2_FLAG_END_STREAM ? undefined : setTimeout(cutTrickledRequest, limits.requestTimeoutMs, stream);
     stream.once("close", () => {
+      clearTimeout(timer);
       if (--open === 0) idleSince = performance.now();
     });
   });
@@ -54,21 +58,17 @@ export function guardHttp2Session(session: ServerHttp2Session, limits: ServerLim
 }
 
 /**
- * Cuts a stream whose request has not fully arrived `timeoutMs` after its headers (a
+ * Cuts a stream whose request has not fully arrived within the request timeout (a
  * trickled body), as node:http's requestTimeout does for HTTP/1.1: 408 when no response
- * has started, else RST_STREAM CANCEL. A request that ended with its headers needs no timer.
+ * has started, else RST_STREAM CANCEL.
  */
-export function guardRequestTimeout(stream: ServerHttp2Stream, flags: number, timeoutMs: number): void {
-  if (flags & NGHTTP2_FLAG_END_STREAM) return;
-  const timer = setTimeout(() => {
-    // remoteClose: the client's END_STREAM arrived, whether or not the handler has read the body yet.
-    if (stream.closed || stream.destroyed || stream.state.remoteClose) return;
-    if (stream.headersSent) {
-      stream.close(NGHTTP2_CANCEL);
-      return;
-    }
-    stream.respond({ ":status": 408 }, { endStream: true });
-    stream.close(NGHTTP2_NO_ERROR);
-  }, timeoutMs);
-  stream.once("close", () => clearTimeout(timer));
+function cutTrickledRequest(stream: ServerHttp2Stream): void {
+  // remoteClose: the client's END_STREAM arrived, whether or not the handler has read the body yet.
+  if (stream.closed || stream.destroyed || stream.state.remoteClose) return;
+  if (stream.headersSent) {
+    stream.close(NGHTTP2_CANCEL);
+    return;
+  }
+  stream.respond({ ":status": 408 }, { endStream: true });
+  stream.close(NGHTTP2_NO_ERROR);
 }

@@ -4,7 +4,7 @@ import net from "node:net";
 import type { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Http1Listener } from "./unary/http1-unary.ts";
 import type { Http2StreamListener } from "./unary/http2-unary.ts";
-import { guardHttp2Session, guardRequestTimeout } from "./http2-guards.ts";
+import { guardHttp2Session } from "./http2-guards.ts";
 import { type ServerLimits, defaultServerLimits, firstBytesTimeoutMs, http1Options, http2Options } from "./server-limits.ts";
 
 /** Every HTTP/2 connection without TLS ("prior knowledge") starts with these bytes. */
@@ -56,8 +56,8 @@ export function listenOnePort(
   listeners: ServerListeners,
   options: { host: string; port: number } & Partial<ServerLimits>,
 ): Promise<OnePortServer> {
-  // Abuse limits (server-limits.ts): timeouts and header size here, stream limits and
-  // flood defenses on the HTTP/2 server and per session and stream below.
+  // Abuse limits (server-limits.ts): node:http's timeouts and header size here, the HTTP/2
+  // stream limits on the HTTP/2 server, and per session what Node lacks (http2-guards.ts).
   const limits: ServerLimits = {
     requestTimeoutMs: options.requestTimeoutMs ?? defaultServerLimits.requestTimeoutMs,
     idleTimeoutMs: options.idleTimeoutMs ?? defaultServerLimits.idleTimeoutMs,
@@ -65,11 +65,7 @@ export function listenOnePort(
   const h1 = http.createServer(http1Options(limits), listeners.http1);
   // No "request" listener: streams arrive on the core API, without compatibility objects.
   const h2 = http2.createServer(http2Options);
-  const onStream: Http2StreamListener = (stream, headers, flags, rawHeaders) => {
-    guardRequestTimeout(stream, flags, limits.requestTimeoutMs);
-    listeners.http2(stream, headers, flags, rawHeaders);
-  };
-  h2.on("stream", onStream);
+  h2.on("stream", listeners.http2);
   const sessions = new Set<http2.ServerHttp2Session>();
   h2.on("session", (session) => {
     guardHttp2Session(session, limits);
