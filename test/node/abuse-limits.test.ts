@@ -4,6 +4,7 @@ import { createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
+import { Health, HealthCheckResponse_ServingStatus as Status } from "../../src/gen/grpc/health/v1/health_pb.ts";
 import { readNodeEnv } from "../../src/runtime/node/node-env.ts";
 import { controlFrameLimit, maxConcurrentStreams } from "../../src/runtime/node/server-limits.ts";
 import { connectRawH2, frame, frameType, headersFrame } from "./raw-h2.ts";
@@ -283,6 +284,28 @@ describe("HTTP/2 abuse limits", () => {
       await within(cutOffWithinMs, "control frame flood", h2.closed);
       expect(h2.goAwayCode()).toBe(NGHTTP2_ENHANCE_YOUR_CALM);
     });
+  });
+});
+
+describe("calls that are not attacks", () => {
+  it("should leave a stream whose request has arrived open past the request and idle timeouts", async () => {
+    const transports = [createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }), createGrpcTransport({ baseUrl: server.url })];
+    const outcomes = transports.map(async (transport) => {
+      const controller = new AbortController();
+      const watch = createClient(Health, transport).watch({ service: "" }, { signal: controller.signal })[Symbol.asyncIterator]();
+      expect((await watch.next()).value?.status).toBe(Status.SERVING);
+      // Watch sends again only on a change: the stream just stays open, its request long complete.
+      const next = watch.next().then(
+        () => "ended",
+        () => "failed",
+      );
+      const open = new Promise((resolve) => setTimeout(resolve, requestTimeoutMs + idleTimeoutMs + 1500, "open"));
+      const outcome = await Promise.race([next, open]);
+      controller.abort();
+      await next;
+      return outcome;
+    });
+    expect(await Promise.all(outcomes)).toEqual(["open", "open"]);
   });
 });
 
