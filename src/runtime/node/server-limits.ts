@@ -36,7 +36,10 @@ const headersTimeoutMs = 10_000;
  */
 const connectionsCheckingIntervalMs = 1_000;
 
-/** Request header bytes, both versions (HTTP/1.1: 431; HTTP/2: the stream is refused). */
+/**
+ * Request header bytes, both versions. HTTP/1.1: 431. HTTP/2: RST_STREAM ENHANCE_YOUR_CALM,
+ * in force once the client has acknowledged the SETTINGS that announce it.
+ */
 export const maxHeaderBytes = 16 * 1024;
 
 /** Open streams per HTTP/2 session (Node's default is unlimited); gRPC servers use 100. */
@@ -69,7 +72,8 @@ export const http2Options: http2.ServerOptions = {
   // are Node's defaults, stated so a change of defaults cannot pass unnoticed.
   streamResetBurst: 1000,
   streamResetRate: 33,
-  // Streams opened beyond maxConcurrentStreams are refused; after this many the session ends.
+  // Streams Node refuses itself (over maxSessionMemory, 10 MB); after this many the session
+  // ends (Node's default). Streams over maxConcurrentStreams are refused by nghttp2, one by one.
   maxSessionRejectedStreams: 100,
   // Malformed frames tolerated per session before it ends (Node's default).
   maxSessionInvalidFrames: 1000,
