@@ -27,9 +27,11 @@ export interface NodeListenerOptions {
 }
 
 /**
- * The Node server's listeners for both HTTP versions: CORS first, then unary RPCs on
- * the fast path, then everything else (streams, Connect GET, compressed or unusual
- * requests, unknown paths) on stock connect-node, whose fallback serves the page.
+ * The Node server's listeners for both HTTP versions: requests without a usable
+ * authority refused, CORS, then unary RPCs and gRPC / gRPC-Web server streams on the fast
+ * path (compressed ones included, through connect's own compression), then everything
+ * else (Connect streams, client and bidi streams, Connect GET, unknown paths) on stock
+ * connect-node, whose fallback serves the plain HTTP endpoints and the page.
  */
 export function createNodeListeners(app: App, options: NodeListenerOptions = {}): ServerListeners {
   // Endpoint paths are never RPC paths (those are /package.Service/Method), so serving them
