@@ -75,6 +75,7 @@ for (const version of ["v1", "v1alpha"] satisfies ReflectionVersion[]) {
       expect(user?.service.map((service) => service.name)).toEqual(["UserService"]);
       expect(user?.service[0]?.method.map((method) => method.name)).toEqual(["CreateUser", "GetUser", "ListUsers", "ExportUsers"]);
       expect(files.map((file) => file.name).sort()).toEqual([
+        "acme/auth/v1/options.proto",
         "acme/user/v1/user.proto",
         "buf/validate/validate.proto",
         "google/protobuf/descriptor.proto",
