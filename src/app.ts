@@ -15,6 +15,7 @@ import { createMaintenanceInterceptor } from "./interceptors/maintenance.ts";
 import { type RpcRecorder, createMetricsInterceptor } from "./interceptors/metrics.ts";
 import { createClientTracingInterceptor, createServerTracingInterceptor } from "./interceptors/tracing.ts";
 import { createValidationInterceptor } from "./interceptors/validation.ts";
+import { operationalServices } from "./operational-services.ts";
 import { reclassifyClientErrors } from "./protocol/client-errors.ts";
 import { createOrderService } from "./services/order-service.ts";
 import { createUserService } from "./services/user-service.ts";
@@ -65,17 +66,6 @@ export function createServerInterceptors(deps: AppDeps): Interceptor[] {
     createValidationInterceptor(),
   ];
 }
-
-/**
- * Services for operators and tools rather than for data: maintenance mode never pauses
- * them (a load balancer must still see the health of an instance in maintenance).
- */
-export const operationalServices: ReadonlySet<string> = new Set([
-  Health.typeName,
-  // Server reflection (Node only; by name, so the Worker bundle does not carry its descriptors).
-  "grpc.reflection.v1.ServerReflection",
-  "grpc.reflection.v1alpha.ServerReflection",
-]);
 
 /** The interceptors of outgoing calls: a CLIENT span and W3C trace context headers. */
 export function createClientInterceptors(tracer: Tracer): Interceptor[] {

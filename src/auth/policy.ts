@@ -1,23 +1,15 @@
 import { type DescMethod, getOption, hasOption } from "@bufbuild/protobuf";
 import { type Policy, default_policy, policy } from "../gen/acme/auth/v1/options_pb.ts";
+import { operationalServices } from "../operational-services.ts";
 
 /** Who may call a method: anyone, or an authenticated caller holding every listed scope. */
 export type EffectivePolicy = { public: true } | { public: false; scopes: readonly string[] };
 
 /**
- * Policies of services whose protos we do not own (grpc.health.v1, reflection): probes
- * and tools call them without credentials, as grpc-go and Kratos serve them.
- */
-const externalPolicies: Readonly<Record<string, EffectivePolicy>> = {
-  "grpc.health.v1.Health": { public: true },
-  "grpc.reflection.v1.ServerReflection": { public: true },
-  "grpc.reflection.v1alpha.ServerReflection": { public: true },
-};
-
-/**
  * The policy declared for `method` in proto (`acme.auth.v1.policy`, else its service's
  * `acme.auth.v1.default_policy`), or undefined when neither is set: such a method is
- * denied to everyone (secure by default).
+ * denied to everyone (secure by default). Operational services (health, reflection),
+ * whose protos we do not own, are public.
  */
 export function effectivePolicy(method: DescMethod): EffectivePolicy | undefined {
   const declared = hasOption(method, policy)
@@ -26,7 +18,7 @@ export function effectivePolicy(method: DescMethod): EffectivePolicy | undefined
       ? getOption(method.parent, default_policy)
       : undefined;
   if (declared) return fromProto(declared);
-  return externalPolicies[method.parent.typeName];
+  return operationalServices.has(method.parent.typeName) ? { public: true } : undefined;
 }
 
 function fromProto(declared: Policy): EffectivePolicy | undefined {
