@@ -25,6 +25,8 @@ export interface Readiness {
   stop(): void;
   readonly draining: boolean;
   readonly stopped: boolean;
+  /** Aborts at stop(): for other long-lived streams that must end then (reflection). */
+  readonly stopSignal: AbortSignal;
   /** Resolves after `ms`, or as soon as drain(), stop() or `signal` happens. */
   wait(ms: number, signal?: AbortSignal): Promise<void>;
 }
@@ -36,6 +38,7 @@ export function createReadiness(checks: readonly ReadinessCheck[], options: { ca
   const timeoutMs = options.timeoutMs ?? 2000;
   let cached: { at: number; status: Promise<ReadinessStatus> } | undefined;
   let state: "serving" | "draining" | "stopped" = "serving";
+  const stopping = new AbortController();
   const wakers = new Set<() => void>();
   const wakeAll = () => {
     for (const wake of [...wakers]) wake();
@@ -60,6 +63,7 @@ export function createReadiness(checks: readonly ReadinessCheck[], options: { ca
     },
     stop() {
       state = "stopped";
+      stopping.abort();
       wakeAll();
     },
     get draining() {
@@ -68,6 +72,7 @@ export function createReadiness(checks: readonly ReadinessCheck[], options: { ca
     get stopped() {
       return state === "stopped";
     },
+    stopSignal: stopping.signal,
     wait(ms, signal) {
       if (state === "stopped") return Promise.resolve();
       return new Promise<void>((resolve) => {

@@ -139,8 +139,10 @@ describe("createReadiness", () => {
     readiness.drain();
     await woken;
     expect(await readiness.status()).toEqual({ ready: false, failing: ["shutting down"] });
+    expect(readiness.stopSignal.aborted).toBe(false);
     readiness.stop();
     await readiness.wait(60_000); // resolves at once once stopped
     expect(readiness.stopped).toBe(true);
+    expect(readiness.stopSignal.aborted).toBe(true);
   });
 });

@@ -103,8 +103,7 @@ export async function startServer(env: NodeEnv, telemetry: ServerTelemetry, appO
       config: config.current,
       readiness,
     };
-    const reflectionShutdown = new AbortController();
-    const app = createApp(deps, { extraServices: reflectionServices(reflectionShutdown.signal), ...appOptions });
+    const app = createApp(deps, { extraServices: reflectionServices(readiness.stopSignal), ...appOptions });
     listeners = createNodeListeners(app, {
       fallback: serveStatic(env.webRoot ?? webRoot),
       allowedOrigins: () => config.current().cors?.allowedOrigins ?? [],
@@ -116,9 +115,9 @@ export async function startServer(env: NodeEnv, telemetry: ServerTelemetry, appO
       config: config.current,
       readiness,
       async stop(graceMs = 10_000) {
-        readiness.drain();
-        readiness.stop(); // health Watch streams end, so they do not hold the drain up
-        reflectionShutdown.abort(); // so do idle reflection streams
+        // Not ready from here on; health Watch and idle reflection streams end, so they do
+        // not hold the drain up.
+        readiness.stop();
         clearInterval(poll);
         await server.close(graceMs, {
           isOwnClient: (port) => ownPorts.has(port),
