@@ -2,6 +2,8 @@ import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter, ConnectRouterOptions, Interceptor, ServiceImpl, Transport } from "@connectrpc/connect";
 import { createClient } from "@connectrpc/connect";
 import { type Meter, type Tracer, metrics } from "@opentelemetry/api";
+import { createAuthCheck } from "./auth/auth-check.ts";
+import type { TokenVerifier } from "./auth/verify-token.ts";
 import { createConfigInterceptor } from "./config/config-context.ts";
 import type { Config } from "./gen/acme/config/v1/config_pb.ts";
 import { Health } from "./gen/grpc/health/v1/health_pb.ts";
@@ -17,6 +19,7 @@ import { createClientTracingInterceptor, createServerTracingInterceptor } from "
 import { createValidationInterceptor } from "./interceptors/validation.ts";
 import { operationalServices } from "./operational-services.ts";
 import { reclassifyClientErrors } from "./protocol/client-errors.ts";
+import { type GateCheck, createRequestGate } from "./protocol/request-gate.ts";
 import { createOrderService } from "./services/order-service.ts";
 import { createUserService } from "./services/user-service.ts";
 import type { OrderStore } from "./store/order-store.ts";
@@ -30,6 +33,13 @@ export interface AppDeps {
   userServiceTransport: Transport;
   log: RpcLogger;
   tracer: Tracer;
+  /**
+   * Verifies bearer tokens for the request gate (src/auth/auth-settings.ts, verifierFor):
+   * with no settings it refuses every token, so protected methods are closed.
+   */
+  verifyToken: TokenVerifier;
+  /** Checks the gate runs after authentication, before the body is read (rate limits). */
+  gateChecks?: readonly GateCheck[];
   /** The current config snapshot (src/config/config-store.ts). */
   config: () => Config;
   /** Whether this instance should get traffic (grpc.health.v1, GET /readyz, shutdown). */
@@ -54,16 +64,23 @@ export const maxTimeoutMs = 5 * 60 * 1000;
  * under; metrics and logging see the final code (logging also the trace ids); errors turns unexpected
  * failures into safe ones before anything leaves the server; maintenance refuses
  * changes while on; validation rejects bad requests before a service sees them.
+ * Authentication and rate limits come before all of it, in the request gate (createApp).
  */
 export function createServerInterceptors(deps: AppDeps): Interceptor[] {
+  return [...createObservingInterceptors(deps), createMaintenanceInterceptor({ exempt: operationalServices }), createValidationInterceptor()];
+}
+
+/**
+ * The part of the chain that observes calls (config to errors): the request gate runs it
+ * around the calls it refuses, so those get a span, a metric and a log line too.
+ */
+export function createObservingInterceptors(deps: AppDeps): Interceptor[] {
   return [
     createConfigInterceptor(deps.config),
     createServerTracingInterceptor({ tracer: deps.tracer, reuseActiveSpan: deps.reuseActiveSpan ?? false }),
     createMetricsInterceptor({ meter: deps.meter ?? metrics.getMeter("connect-service-template"), record: deps.recordRpc }),
     createLoggingInterceptor(deps.log),
     createErrorsInterceptor(),
-    createMaintenanceInterceptor({ exempt: operationalServices }),
-    createValidationInterceptor(),
   ];
 }
 
@@ -109,7 +126,13 @@ export function createApp(deps: AppDeps, appOptions: AppOptions = {}): App {
     options: {
       readMaxBytes,
       maxTimeoutMs,
-      requestGate: reclassifyClientErrors,
+      // Before the body is read: client-fault codes corrected, then the caller
+      // authenticated and authorised by the method's policy in proto, then rate limits.
+      requestGate: createRequestGate({
+        first: reclassifyClientErrors,
+        checks: [createAuthCheck(deps.verifyToken), ...(deps.gateChecks ?? [])],
+        observers: appOptions.interceptors ? [] : createObservingInterceptors(deps),
+      }),
       interceptors: appOptions.interceptors ?? createServerInterceptors(deps),
     },
     services,

@@ -17,7 +17,12 @@ export function authorize(policy: EffectivePolicy | undefined, token: TokenResul
   if (policy?.public) return token.ok ? { allowed: true, caller: token.caller } : { allowed: true };
   if (!policy) return { allowed: false, error: noPolicy({}, "this method is not open to any caller"), why: "no policy" };
   if (!token.ok) {
-    const message = token.reason === "missing" ? "a bearer token is required" : "the bearer token is not valid";
+    const message =
+      token.reason === "not_configured"
+        ? "this server accepts no tokens: authentication is not configured"
+        : token.reason === "missing"
+          ? "a bearer token is required"
+          : "the bearer token is not valid";
     return { allowed: false, error: tokenInvalid({}, message), why: `token ${token.reason}` };
   }
   const missing = policy.scopes.filter((scope) => !token.caller.scopes.has(scope));

@@ -17,9 +17,14 @@ export type TokenFailure =
   | "unknown_key"
   | "wrong_issuer"
   | "wrong_audience"
-  | "keys_unavailable";
+  | "keys_unavailable"
+  | "not_configured";
 
-export type TokenResult = { ok: true; caller: Caller } | { ok: false; reason: TokenFailure };
+/** `expiresAtMs`: the token's `exp`, when it has one (how long a verification may be cached). */
+export type TokenResult = { ok: true; caller: Caller; expiresAtMs?: number } | { ok: false; reason: TokenFailure };
+
+/** Verifies the Authorization header of a call; synchronous when it can answer from a cache. */
+export type TokenVerifier = (authorization: string | null | undefined) => TokenResult | Promise<TokenResult>;
 
 export interface TokenVerifierOptions {
   keys: JWTVerifyGetKey;
@@ -52,7 +57,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): (authorizati
         algorithms,
       });
       if (typeof payload.sub !== "string" || payload.sub === "") return { ok: false, reason: "malformed" };
-      return { ok: true, caller: { subject: payload.sub, scopes: scopesOf(payload) } };
+      return {
+        ok: true,
+        caller: { subject: payload.sub, scopes: scopesOf(payload) },
+        ...(typeof payload.exp === "number" ? { expiresAtMs: payload.exp * 1000 } : {}),
+      };
     } catch (error) {
       return { ok: false, reason: failureOf(error) };
     }

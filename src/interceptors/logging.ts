@@ -1,6 +1,8 @@
 import { ConnectError, type Interceptor } from "@connectrpc/connect";
+import { callerKey } from "../auth/caller.ts";
 import { configKey } from "../config/config-context.ts";
 import { LogLevel } from "../gen/acme/config/v1/config_pb.ts";
+import { refusalKey } from "../protocol/request-gate.ts";
 import { codeName, isServerFault, observe, procedureOf, protocolOf } from "./rpc-call.ts";
 import { traceIdsOf } from "./span-context.ts";
 
@@ -13,6 +15,10 @@ export interface RpcLogEntry {
   duration_ms: number;
   trace_id?: string;
   span_id?: string;
+  /** The authenticated caller's subject (never the token). */
+  subject?: string;
+  /** Why the request gate refused the call (`token expired`, `subject ada lacks users:write`). */
+  refused?: string;
   /** Only for server-side failures: the underlying error, with its stack. */
   error?: { message: string; type: string; stack?: string };
 }
@@ -40,10 +46,20 @@ export function createLoggingInterceptor(log: RpcLogger): Interceptor {
         code: codeName(error?.code),
         duration_ms: Math.round((performance.now() - start) * 1000) / 1000,
         ...(ids.traceId ? { trace_id: ids.traceId, span_id: ids.spanId } : {}),
+        ...subjectOf(req.contextValues.get(callerKey)),
+        ...refusedOf(req.contextValues.get(refusalKey)),
         ...(serverFault ? { error: describe(error.cause ?? error) } : {}),
       });
     });
   };
+}
+
+function subjectOf(caller: { subject: string } | undefined): { subject?: string } {
+  return caller ? { subject: caller.subject } : {};
+}
+
+function refusedOf(why: string | undefined): { refused?: string } {
+  return why === undefined ? {} : { refused: why };
 }
 
 function describe(error: unknown): RpcLogEntry["error"] {

@@ -15,12 +15,14 @@ import {
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { ATTR_ERROR_TYPE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from "@opentelemetry/semantic-conventions";
 import {
+  ATTR_ENDUSER_ID,
   ATTR_RPC_METHOD,
   ATTR_RPC_RESPONSE_STATUS_CODE,
   ATTR_RPC_SYSTEM_NAME,
   RPC_SYSTEM_NAME_VALUE_CONNECTRPC,
   RPC_SYSTEM_NAME_VALUE_GRPC,
 } from "@opentelemetry/semantic-conventions/incubating";
+import { callerKey } from "../auth/caller.ts";
 import { type RpcRequest, codeName, isServerFault, observe, procedureOf, protocolOf } from "./rpc-call.ts";
 import { spanContextKey } from "./span-context.ts";
 
@@ -119,6 +121,9 @@ export function createServerTracingInterceptor({ tracer, reuseActiveSpan = false
       spanContext = trace.setSpan(parent, span);
     }
     req.contextValues.set(spanContextKey, span.spanContext());
+    // The request gate authenticated the caller before the chain runs: its subject, never the token.
+    const caller = req.contextValues.get(callerKey);
+    if (caller) span.setAttribute(ATTR_ENDUSER_ID, caller.subject);
     return context.with(spanContext, () =>
       observe(next, req, (failure) => settle(span, failure, SpanKind.SERVER, span !== borrowed)),
     );

@@ -1,5 +1,6 @@
 import type { Client, ServiceImpl } from "@connectrpc/connect";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { forwardedCredentials } from "../auth/forward-credentials.ts";
 import { configKey } from "../config/config-context.ts";
 import { orderCreationDisabled, orderNotFound, userNotFound } from "../gen/acme/order/v1/errors_reasons.ts";
 import { OrderService } from "../gen/acme/order/v1/order_pb.ts";
@@ -22,11 +23,16 @@ export function createOrderService({ store, users }: OrderServiceDeps): ServiceI
         throw orderCreationDisabled({}, "order creation is turned off; try again later or contact support");
       }
       try {
-        // The incoming call's deadline and cancellation bound the outgoing one, and
-        // its trace continues in it.
+        // The incoming call's deadline and cancellation bound the outgoing one, its
+        // trace continues in it, and it is made as the caller (their token).
         await users.getUser(
           { id: req.userId },
-          { signal: context.signal, timeoutMs: context.timeoutMs(), contextValues: outgoingContextValues(context) },
+          {
+            signal: context.signal,
+            timeoutMs: context.timeoutMs(),
+            contextValues: outgoingContextValues(context),
+            headers: forwardedCredentials(context),
+          },
         );
       } catch (error) {
         if (isUserNotFound(error)) {

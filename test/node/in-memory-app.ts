@@ -1,6 +1,7 @@
 import { type Transport, createRouterTransport } from "@connectrpc/connect";
 import { type Meter, type Tracer, trace } from "@opentelemetry/api";
 import { createApp, createClientInterceptors } from "../../src/app.ts";
+import { verifierFor } from "../../src/auth/auth-settings.ts";
 import { defaultConfig } from "../../src/config/defaults.ts";
 import { databaseCheck } from "../../src/health/checks.ts";
 import { createReadiness } from "../../src/health/readiness.ts";
@@ -11,6 +12,7 @@ import { migrate } from "../../src/runtime/node/migrate.ts";
 import { openSqliteDatabase } from "../../src/runtime/node/sqlite.ts";
 import { sqlOrderStore } from "../../src/store/sql-order-store.ts";
 import { sqlUserStore } from "../../src/store/sql-user-store.ts";
+import { createTestAuth, withAuthorization } from "../shared/test-auth.ts";
 
 export interface InMemoryAppOptions {
   /** SQLite file; default in memory. */
@@ -22,13 +24,15 @@ export interface InMemoryAppOptions {
   recordRpc?: RpcRecorder;
   /** The config snapshot each call sees (default: the defaults); may change between calls. */
   config?: () => Config;
+  /** Authorization header of every call (default: a test token with every scope). */
+  authorization?: string;
 }
 
 /**
  * The whole app on a SQLite database, called through connect's in-memory router
  * transport. OrderService reaches UserService through a second one with the client
  * interceptors, as over the network; `downstream` records each such call's method and
- * timeout.
+ * timeout. Tokens of `auth` are trusted; calls carry `authorization` (default: every scope).
  */
 export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
   const db = openSqliteDatabase(options.path ?? ":memory:", options);
@@ -44,7 +48,9 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
     stream: (...args) => outgoing!.stream(...args),
   };
   const tracer = options.tracer ?? trace.getTracer("test");
+  const auth = await createTestAuth();
   const app = createApp({
+    verifyToken: verifierFor({ issuer: auth.issuer, audience: auth.audience, keys: { jwks: auth.jwks } }),
     userStore: sqlUserStore(db),
     orderStore: sqlOrderStore(db),
     userServiceTransport: self,
@@ -55,10 +61,13 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
     config: options.config ?? defaultConfig,
     readiness: createReadiness([databaseCheck(db)]),
   });
-  const transport = createRouterTransport(app.routes, { router: app.options });
+  const transport = createRouterTransport(app.routes, {
+    router: app.options,
+    transport: { interceptors: [withAuthorization(options.authorization ?? auth.bearer)] },
+  });
   outgoing = createRouterTransport(app.routes, {
     router: app.options,
     transport: { interceptors: createClientInterceptors(tracer) },
   });
-  return { db, transport, logs, downstream };
+  return { db, transport, logs, downstream, auth };
 }

@@ -2,6 +2,7 @@ import http2 from "node:http2";
 import { trace } from "@opentelemetry/api";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { allScopes } from "../shared/test-auth.ts";
 import { createApp } from "../../src/app.ts";
 import { defaultConfig } from "../../src/config/defaults.ts";
 import { createReadiness } from "../../src/health/readiness.ts";
@@ -27,6 +28,8 @@ beforeAll(async () => {
   const db = openSqliteDatabase(":memory:");
   await migrate(db);
   const app = createApp({
+    // This test is about routing: every call is let in as a caller with every scope.
+    verifyToken: () => ({ ok: true, caller: { subject: "tester", scopes: new Set(allScopes) } }),
     userStore: sqlUserStore(db),
     orderStore: sqlOrderStore(db),
     userServiceTransport: createConnectTransport({ baseUrl: "http://127.0.0.1:9", httpVersion: "1.1" }),

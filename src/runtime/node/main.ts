@@ -1,6 +1,7 @@
 import { trace } from "@opentelemetry/api";
 import { readOtelSettings } from "../../telemetry/otel-env.ts";
 import { startNodeMetrics } from "./metrics.ts";
+import { describeAuth } from "./describe-auth.ts";
 import { readNodeEnv } from "./node-env.ts";
 import { createPino, pinoConfigLog, pinoRpcLogger } from "./pino-loggers.ts";
 import { type RunningServer, startServer } from "./start-server.ts";
@@ -54,6 +55,7 @@ try {
   };
   process.on("SIGTERM", shutdown);
   process.on("SIGINT", shutdown);
+  console.log(describeAuth(env));
   // Printed last: whoever waits for this line may signal at once (tests, supervisors).
   console.log(`listening on ${running.url}`);
 } catch (error) {

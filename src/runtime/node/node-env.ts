@@ -1,4 +1,12 @@
+import { type AuthSettings, isLoopbackHost, readAuthSettings } from "../../auth/auth-settings.ts";
+import { defaultDevKeyFile } from "./dev-auth.ts";
 import { defaultServerLimits } from "./server-limits.ts";
+
+/**
+ * Whose tokens the server trusts: a configured issuer (AUTH_*), else on a loopback HOST
+ * a development key created on first run, else nobody's (protected methods refuse every call).
+ */
+export type NodeAuth = { mode: "issuer"; settings: AuthSettings } | { mode: "dev"; keyFile: string } | { mode: "off" };
 
 /** Settings of the Node entry point, read from the environment. */
 export interface NodeEnv {
@@ -25,11 +33,13 @@ export interface NodeEnv {
   requestTimeoutMs: number;
   /** A connection with nothing in flight is closed after this (default 30 s; server-limits.ts). */
   idleTimeoutMs: number;
+  auth: NodeAuth;
 }
 
 /**
  * Reads HOST, PORT, DATABASE_PATH, USER_SERVICE_URL, CONFIG_FILE, CONFIG_REFRESH_MS,
- * WEB_ROOT, UNARY_FAST_PATH, SHUTDOWN_DELAY_MS, SHUTDOWN_GRACE_MS, REQUEST_TIMEOUT_MS and IDLE_TIMEOUT_MS;
+ * WEB_ROOT, UNARY_FAST_PATH, SHUTDOWN_DELAY_MS, SHUTDOWN_GRACE_MS, REQUEST_TIMEOUT_MS, IDLE_TIMEOUT_MS,
+ * the AUTH_* variables (src/auth/auth-settings.ts) and AUTH_DEV_KEY_FILE;
  * throws a message naming the bad variable.
  */
 export function readNodeEnv(env: Record<string, string | undefined>): NodeEnv {
@@ -54,8 +64,15 @@ export function readNodeEnv(env: Record<string, string | undefined>): NodeEnv {
   // At least a second: a zero would cut every request (HTTP/2) or switch the limit off (HTTP/1.1).
   const requestTimeoutMs = milliseconds(env, "REQUEST_TIMEOUT_MS", defaultServerLimits.requestTimeoutMs, 1000);
   const idleTimeoutMs = milliseconds(env, "IDLE_TIMEOUT_MS", defaultServerLimits.idleTimeoutMs, 1000);
+  const host = env.HOST || "127.0.0.1";
+  const settings = readAuthSettings(env);
+  const auth: NodeAuth = settings
+    ? { mode: "issuer", settings }
+    : isLoopbackHost(host)
+      ? { mode: "dev", keyFile: env.AUTH_DEV_KEY_FILE || defaultDevKeyFile }
+      : { mode: "off" };
   return {
-    host: env.HOST || "127.0.0.1",
+    host,
     port,
     databasePath: env.DATABASE_PATH || "./.data/app.db",
     ...(userServiceUrl ? { userServiceUrl } : {}),
@@ -68,6 +85,7 @@ export function readNodeEnv(env: Record<string, string | undefined>): NodeEnv {
     shutdownGraceMs,
     requestTimeoutMs,
     idleTimeoutMs,
+    auth,
   };
 }
 

@@ -2,6 +2,7 @@ import net from "node:net";
 import { Http2SessionManager, createConnectTransport } from "@connectrpc/connect-node";
 import type { Tracer } from "@opentelemetry/api";
 import { type AppOptions, createApp, createClientInterceptors } from "../../app.ts";
+import { verifierFor } from "../../auth/auth-settings.ts";
 import type { ConfigLog } from "../../config/config-source.ts";
 import { createConfigStore } from "../../config/config-store.ts";
 import type { Config } from "../../gen/acme/config/v1/config_pb.ts";
@@ -11,6 +12,7 @@ import type { RpcLogger } from "../../interceptors/logging.ts";
 import { sqlOrderStore } from "../../store/sql-order-store.ts";
 import { sqlUserStore } from "../../store/sql-user-store.ts";
 import { fileConfigSource, sqliteConfigSource } from "./config-sources.ts";
+import { devAuthSettings } from "./dev-auth.ts";
 import { migrate } from "./migrate.ts";
 import type { NodeMetrics } from "./metrics.ts";
 import type { NodeEnv } from "./node-env.ts";
@@ -93,7 +95,12 @@ export async function startServer(env: NodeEnv, telemetry: ServerTelemetry, appO
       interceptors: createClientInterceptors(telemetry.tracer),
     });
     const readiness = createReadiness([databaseCheck(db), configCheck(config.loaded)]);
+    const auth = env.auth;
+    const verifyToken = verifierFor(
+      auth.mode === "issuer" ? auth.settings : auth.mode === "dev" ? await devAuthSettings(auth.keyFile) : undefined,
+    );
     const deps = {
+      verifyToken,
       userStore: sqlUserStore(db),
       orderStore: sqlOrderStore(db),
       userServiceTransport,
