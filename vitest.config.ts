@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { startOtlpReceiver } from "./test/otlp-receiver.ts";
+import { createTestAuth } from "./test/shared/test-auth.ts";
 
 const migrationsDir = fileURLToPath(new URL("./migrations", import.meta.url));
 
@@ -45,6 +46,8 @@ export default defineConfig({
             // Workers export spans over fetch, so the receiver runs here, in Node, for the
             // whole run; tests read what it got from OTLP_RECEIVER_URL/spans.
             const receiver = await startOtlpReceiver();
+            // The Worker trusts a key made for this run; tests mint tokens with its private half.
+            const auth = await createTestAuth();
             return {
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
@@ -53,6 +56,8 @@ export default defineConfig({
                   OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
                   OTEL_SERVICE_NAME: "worker-under-test",
                   OTLP_RECEIVER_URL: receiver.url,
+                  ...auth.vars,
+                  TEST_AUTH_PRIVATE_JWK: JSON.stringify(auth.privateJwk),
                 },
               },
             };

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import worker from "../../src/runtime/worker/index.ts";
 import type { WorkerEnv } from "../../src/runtime/worker/worker-env.ts";
-import { workerOrigin } from "./worker-fetch.ts";
+import { testAuth, workerOrigin } from "./worker-fetch.ts";
 
 /** A ctx whose waitUntil work the test can wait for. */
 function executionContext() {
@@ -37,7 +37,7 @@ function workerWith(vars: Partial<WorkerEnv>) {
     const response = await worker.fetch(
       new Request(`${workerOrigin}/acme.user.v1.UserService/${method}`, {
         method: "POST",
-        headers: { "content-type": "application/json", ...headers },
+        headers: { "content-type": "application/json", authorization: testAuth.bearer, ...headers },
         body: JSON.stringify(body),
       }) as Parameters<typeof worker.fetch>[0],
       testEnv,

@@ -8,6 +8,8 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       /** The OTLP receiver vitest.config.ts started (GET /spans lists received spans). */
       OTLP_RECEIVER_URL: string;
+      /** The private half of the test key the Worker trusts (AUTH_* bindings), as JWK JSON. */
+      TEST_AUTH_PRIVATE_JWK: string;
     }
     interface GlobalProps {
       /** Types `exports` from "cloudflare:workers" as the Worker's entry module. */

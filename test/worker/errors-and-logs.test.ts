@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { OrderService } from "../../src/gen/acme/order/v1/order_pb.ts";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
 import { newTraceparent } from "../shared/trace-assertions.ts";
-import { workerFetch, workerOrigin } from "./worker-fetch.ts";
+import { testAuth, workerFetch, workerOrigin } from "./worker-fetch.ts";
 
 const transport = createConnectTransport({ baseUrl: workerOrigin, fetch: workerFetch as typeof fetch });
 afterEach(() => vi.restoreAllMocks());
@@ -52,7 +52,7 @@ describe("trace ids on a Worker without tracing", () => {
     const caller = newTraceparent();
     const request = new Request(`${workerOrigin}/acme.order.v1.OrderService/CreateOrder`, {
       method: "POST",
-      headers: { "content-type": "application/json", traceparent: caller.header },
+      headers: { "content-type": "application/json", traceparent: caller.header, authorization: testAuth.bearer },
       body: JSON.stringify({ userId: user?.id, items: [{ sku: "A", quantity: 1 }] }),
     });
     const untraced = { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: undefined };

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { workerFetch, workerOrigin } from "./worker-fetch.ts";
+import { testAuth, workerFetch, workerOrigin } from "./worker-fetch.ts";
 
 /**
  * A stand-in for the Analytics Engine binding: it records the data points it is given.
@@ -18,7 +18,7 @@ function post(protocol: "connect" | "grpc-web", method: string, body: object): R
   if (protocol === "connect") {
     return new Request(`${workerOrigin}/acme.user.v1.UserService/${method}`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", authorization: testAuth.bearer },
       body: JSON.stringify(body),
     });
   }
@@ -28,7 +28,7 @@ function post(protocol: "connect" | "grpc-web", method: string, body: object): R
   frame.set(json, 5);
   return new Request(`${workerOrigin}/acme.user.v1.UserService/${method}`, {
     method: "POST",
-    headers: { "content-type": "application/grpc-web+json" },
+    headers: { "content-type": "application/grpc-web+json", authorization: testAuth.bearer },
     body: frame,
   });
 }
@@ -64,7 +64,7 @@ describe("RPC metrics on the Worker", () => {
     expect(typeof env.RPC_METRICS?.writeDataPoint).toBe("function");
     const response = await workerFetch(`${workerOrigin}/acme.user.v1.UserService/ListUsers`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", authorization: testAuth.bearer },
       body: "{}",
     });
     expect(response.status).toBe(200);

@@ -6,7 +6,7 @@ import { OrderService } from "../../src/gen/acme/order/v1/order_pb.ts";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
 import { type ReceivedSpan, expectCreateOrderTrace, newTraceparent } from "../shared/trace-assertions.ts";
 import { uniqueEmail } from "../shared/user-service-contract.ts";
-import { workerFetch, workerOrigin } from "./worker-fetch.ts";
+import { testAuth, workerFetch, workerOrigin } from "./worker-fetch.ts";
 
 const transport = createConnectTransport({ baseUrl: workerOrigin, fetch: workerFetch as typeof fetch });
 const users = createClient(UserService, transport);
@@ -46,7 +46,7 @@ describe("OpenTelemetry on the Worker (otel-cf-workers)", () => {
     const ctx = { waitUntil: (p: Promise<unknown>) => void p.catch(() => undefined), passThroughOnException() {} };
     const request = new Request(`${workerOrigin}/acme.order.v1.OrderService/CreateOrder`, {
       method: "POST",
-      headers: { "content-type": "application/json", traceparent: unsampled },
+      headers: { "content-type": "application/json", traceparent: unsampled, authorization: testAuth.bearer },
       body: JSON.stringify({ userId: crypto.randomUUID(), items: [{ sku: "A", quantity: 1 }] }),
     });
     const incoming = request as Parameters<typeof worker.fetch>[0];

@@ -1,7 +1,7 @@
-import { createConnectRouter } from "@connectrpc/connect";
 import { instrument } from "@microlabs/otel-cf-workers";
 import { ProxyTracerProvider, trace } from "@opentelemetry/api";
 import { createApp, createClientInterceptors } from "../../app.ts";
+import { readAuthSettings, verifierFor } from "../../auth/auth-settings.ts";
 import type { ConfigStore } from "../../config/config-store.ts";
 import { configCheck, databaseCheck } from "../../health/checks.ts";
 import { createReadiness } from "../../health/readiness.ts";
@@ -12,6 +12,7 @@ import { consoleRpcLogger, writeLogLine } from "./console-loggers.ts";
 import { analyticsEngineRecorder } from "./analytics-engine.ts";
 import { d1Database } from "./d1.ts";
 import { createFetchRouter } from "./fetch-router.ts";
+import { createWorkerRouter } from "./worker-router.ts";
 import { grpcUnsupportedResponse, isNativeGrpc } from "./grpc-unsupported.ts";
 import { livenessResponse } from "./liveness.ts";
 import { rawEnvOf, rememberRawEnv } from "./raw-env.ts";
@@ -37,7 +38,15 @@ function appFor(env: WorkerEnv, raw: WorkerEnv, config: ConfigStore) {
       ? trace.getTracer("connect-service-template")
       : new ProxyTracerProvider().getTracer("connect-service-template");
     const db = d1Database(env.DB);
+    // Throws on a partial or invalid AUTH_* set (the caller answers 500 and logs why).
+    const auth = readAuthSettings(raw as unknown as Record<string, unknown>);
+    if (!auth) {
+      writeLogLine("error", {
+        msg: "auth: no AUTH_ISSUER configured: every protected method refuses every call (set AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL or AUTH_JWKS)",
+      });
+    }
     const { options, routes } = createApp({
+      verifyToken: verifierFor(auth),
       userStore: sqlUserStore(db),
       orderStore: sqlOrderStore(db),
       userServiceTransport: userServiceTransport(env, createClientInterceptors(tracer)),
@@ -52,7 +61,7 @@ function appFor(env: WorkerEnv, raw: WorkerEnv, config: ConfigStore) {
       readiness: createReadiness([databaseCheck(db), configCheck(config.loaded)]),
     });
     // Native gRPC is off: it needs trailers, which Workers cannot send (see below).
-    const router = createConnectRouter({ ...options, grpc: false });
+    const router = createWorkerRouter(options);
     routes(router);
     handle = createFetchRouter(router);
     apps.set(raw, handle);
@@ -89,7 +98,14 @@ const handler = {
     if (isPreflight(request.method)) {
       return new Response(null, { status: cors ? 204 : 403, headers: cors ?? {} });
     }
-    const response = await appFor(env, raw, config)(request);
+    let app: (request: Request) => Promise<Response>;
+    try {
+      app = appFor(env, raw, config);
+    } catch (error) {
+      writeLogLine("error", { msg: (error as Error).message });
+      return Response.json({ code: "internal", message: "server configuration is invalid; see the Worker logs" }, { status: 500 });
+    }
+    const response = await app(request);
     if (!cors) return response;
     const granted = new Response(response.body, response);
     for (const [name, value] of Object.entries(cors)) granted.headers.set(name, value);

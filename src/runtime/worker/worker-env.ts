@@ -12,6 +12,15 @@ export interface WorkerEnv {
   USER_SERVICE_URL?: string;
   /** Workers Analytics Engine dataset receiving one data point per RPC (docs/metrics.md); optional. */
   RPC_METRICS?: AnalyticsEngineDataset;
+  /**
+   * Whose bearer tokens are trusted (src/auth/auth-settings.ts): vars, with AUTH_JWKS as a
+   * secret if you prefer. None set: every protected method refuses every call.
+   */
+  AUTH_ISSUER?: string;
+  AUTH_AUDIENCE?: string;
+  AUTH_JWKS?: string;
+  AUTH_JWKS_URL?: string;
+  AUTH_CLOCK_TOLERANCE_S?: string;
   /** Standard OpenTelemetry variables; tracing is off without an endpoint. */
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
