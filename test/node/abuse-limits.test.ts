@@ -9,6 +9,8 @@ import { readNodeEnv } from "../../src/runtime/node/node-env.ts";
 import { controlFrameLimit, maxConcurrentStreams } from "../../src/runtime/node/server-limits.ts";
 import { connectRawH2, frame, frameType, headersFrame } from "./raw-h2.ts";
 import { startTestServer } from "./test-server.ts";
+import { withAuthorization } from "../shared/test-auth.ts";
+import { testAuth } from "./test-auth-key.ts";
 
 // Abuse limits (src/runtime/node/server-limits.ts, docs/abuse-limits.md). Each attack runs on
 // its own connection while a well-behaved client calls the server on its own connections
@@ -28,7 +30,7 @@ let silent: { opened: number; closedAt: Promise<number> };
 
 beforeAll(async () => {
   server = await startTestServer({}, { REQUEST_TIMEOUT_MS: String(requestTimeoutMs), IDLE_TIMEOUT_MS: String(idleTimeoutMs) });
-  const client = createClient(UserService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }));
+  const client = createClient(UserService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] }));
   const { user } = await client.createUser({ email: "good@example.com", displayName: "Good Client" });
   userId = user!.id;
   // A connection that never sends a byte waits on the 10 s preface sniffer: opened now,
@@ -42,8 +44,8 @@ afterAll(() => server?.stop());
 /** One call by each well-behaved client (own connections); throws unless both answer correctly. */
 async function goodCalls(): Promise<void> {
   for (const transport of [
-    createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }),
-    createGrpcTransport({ baseUrl: server.url }),
+    createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] }),
+    createGrpcTransport({ baseUrl: server.url, interceptors: [withAuthorization(testAuth.bearer)] }),
   ]) {
     const { user } = await createClient(UserService, transport).getUser({ id: userId });
     expect(user?.email).toBe("good@example.com");
@@ -126,7 +128,7 @@ describe("HTTP/1.1 abuse limits", () => {
   it("should answer 408 and close a connection trickling its body", async () => {
     await whileGoodClientsCall(async () => {
       const { socket, received, closed } = await rawHttp1();
-      socket.write(`POST ${getUserPath} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`);
+      socket.write(`POST ${getUserPath} HTTP/1.1\r\nHost: x\r\nAuthorization: ${testAuth.bearer}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`);
       trickle(socket, " ");
       await within(cutOffWithinMs, "trickled body", closed);
       expect(received()).toMatch(/^HTTP\/1\.1 408 /);
@@ -180,7 +182,7 @@ describe("HTTP/2 abuse limits", () => {
     await whileGoodClientsCall(async () => {
       const session = http2.connect(server.url);
       session.on("error", () => {});
-      const stream = session.request({ ":method": "POST", ":path": path, "content-type": contentType });
+      const stream = session.request({ ":method": "POST", ":path": path, "content-type": contentType, authorization: testAuth.bearer });
       stream.on("error", () => {});
       stream.write("{");
       const timer = setInterval(() => !stream.destroyed && stream.write(" "), 300);
@@ -290,7 +292,7 @@ describe("HTTP/2 abuse limits", () => {
 
 describe("calls that are not attacks", () => {
   it("should leave a stream whose request has arrived open past the request and idle timeouts", async () => {
-    const transports = [createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }), createGrpcTransport({ baseUrl: server.url })];
+    const transports = [createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] }), createGrpcTransport({ baseUrl: server.url, interceptors: [withAuthorization(testAuth.bearer)] })];
     const outcomes = transports.map(async (transport) => {
       const controller = new AbortController();
       const watch = createClient(Health, transport).watch({ service: "" }, { signal: controller.signal })[Symbol.asyncIterator]();

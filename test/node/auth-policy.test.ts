@@ -43,7 +43,7 @@ describe("access policies declared in proto", () => {
     expect(scopes(UserService.method.exportUsers)).toEqual({ public: false, scopes: ["users:read"] });
     expect(scopes(UserService.method.createUser)).toEqual({ public: false, scopes: ["users:write"] });
     expect(scopes(OrderService.method.getOrder)).toEqual({ public: false, scopes: ["orders:read"] });
-    expect(scopes(OrderService.method.createOrder)).toEqual({ public: false, scopes: ["orders:write"] });
+    expect(scopes(OrderService.method.createOrder)).toEqual({ public: false, scopes: ["orders:write", "users:read"] });
   });
 
   it("should make health and reflection public, as probes and tools call them without credentials", () => {

@@ -40,7 +40,11 @@ badInputMatrix("bad-input matrix, stock connect-node", {
 });
 
 describe("bad input over HTTP/1.1 (Connect, gRPC-Web)", () => {
-  badInputContract((path, init) => fetch(server.url + path, init));
+  badInputContract((path, init) => {
+    const headers = new Headers(init?.headers);
+    if (!headers.has("authorization")) headers.set("authorization", server.auth.bearer);
+    return fetch(server.url + path, { ...init, headers });
+  });
 });
 
 describe("bad input over gRPC (HTTP/2)", () => {
@@ -49,7 +53,7 @@ describe("bad input over gRPC (HTTP/2)", () => {
 
   // Malformed messages and lying envelopes: the matrix above.
   it("should refuse a message over 4 MiB with RESOURCE_EXHAUSTED", async () => {
-    const result = await http2Post(server.url, createUser, grpc, envelope(new Uint8Array(8), 4 * 1024 * 1024 + 1));
+    const result = await http2Post(server.url, createUser, { ...grpc, authorization: server.auth.bearer }, envelope(new Uint8Array(8), 4 * 1024 * 1024 + 1));
     expect(grpcStatusOf(result)).toBe(8);
   });
 
@@ -93,7 +97,7 @@ describe("connection sniffing", () => {
     socket.destroy();
     const response = await fetch(`${server.url}/acme.user.v1.UserService/ListUsers`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", authorization: server.auth.bearer },
       body: "{}",
     });
     expect(response.status).toBe(200);

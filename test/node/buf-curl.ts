@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { testAuth } from "./test-auth-key.ts";
 
 const run = promisify(execFile);
 
@@ -7,7 +8,8 @@ const run = promisify(execFile);
  * Calls a method (of UserService unless `service` says otherwise) with `buf curl` (a Go
  * client, not connect-es), the schema compiled from proto/. Resolves to the response
  * messages (one per streamed message); rejects on a non-zero exit, with buf's error
- * JSON in `stderr`.
+ * JSON in `stderr`. Sends the test key's token with every scope (test-auth-key.ts) unless
+ * `extraArgs` set an Authorization header.
  */
 export async function bufCurl(
   baseUrl: string,
@@ -23,6 +25,7 @@ export async function bufCurl(
     "proto",
     "--protocol",
     protocol,
+    ...(extraArgs.some((arg) => /^authorization:/i.test(arg)) ? [] : ["-H", `Authorization: ${testAuth.bearer}`]),
     ...extraArgs,
     "--data",
     JSON.stringify(body),

@@ -4,11 +4,13 @@ import { createConnectTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
 import { startTestServer } from "./test-server.ts";
+import { withAuthorization } from "../shared/test-auth.ts";
+import { testAuth } from "./test-auth-key.ts";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 beforeAll(async () => {
   server = await startTestServer();
-  const client = createClient(UserService, createConnectTransport({ baseUrl: server.url, httpVersion: "2" }));
+  const client = createClient(UserService, createConnectTransport({ baseUrl: server.url, httpVersion: "2", interceptors: [withAuthorization(testAuth.bearer)] }));
   for (let i = 0; i < 2000; i += 100) {
     await Promise.all(Array.from({ length: 100 }, (_, j) => client.createUser({ email: `gone-${i + j}@example.com`, displayName: "Gone" })));
   }
@@ -19,7 +21,13 @@ afterAll(() => server.stop());
 async function cancelMidStream(contentType: string, body: Uint8Array): Promise<void> {
   const session = http2.connect(server.url);
   try {
-    const stream = session.request({ ":method": "POST", ":path": "/acme.user.v1.UserService/ExportUsers", "content-type": contentType, te: "trailers" });
+    const stream = session.request({
+      ":method": "POST",
+      ":path": "/acme.user.v1.UserService/ExportUsers",
+      "content-type": contentType,
+      te: "trailers",
+      authorization: testAuth.bearer,
+    });
     stream.end(body);
     stream.pause();
     await new Promise((resolve) => stream.once("response", resolve));

@@ -141,7 +141,11 @@ describe("cors.allowed_origins", () => {
     expect(preflight.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
     expect(preflight.headers.get("access-control-allow-methods")).toContain("POST");
     expect(preflight.headers.get("access-control-allow-headers")).toBe("content-type,connect-protocol-version");
-    const call = await fetch(server.url + path, { method: "POST", headers: { origin: "https://app.example.com", "content-type": "application/json" }, body: "{}" });
+    const call = await fetch(server.url + path, {
+      method: "POST",
+      headers: { origin: "https://app.example.com", "content-type": "application/json", authorization: server.auth.bearer },
+      body: "{}",
+    });
     expect(call.status).toBe(200);
     expect(call.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
     const exposed = call.headers.get("access-control-expose-headers") ?? "";

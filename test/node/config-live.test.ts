@@ -14,6 +14,8 @@ import { failure } from "../shared/expect-failure.ts";
 import { uniqueEmail } from "../shared/user-service-contract.ts";
 import { configFile } from "./config-files.ts";
 import { startServerProcess } from "./server-process.ts";
+import { withAuthorization } from "../shared/test-auth.ts";
+import { testAuth } from "./test-auth-key.ts";
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), "config-live-"));
@@ -34,7 +36,7 @@ describe("config changes reach a running `npm start`", () => {
     const env = { DATABASE_PATH: join(dir, "app.db") }; // default refresh interval (1 s)
     const server = await startServerProcess(env);
     try {
-      const users = createClient(UserService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }));
+      const users = createClient(UserService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] }));
       await users.createUser({ email: uniqueEmail(), displayName: "Before" });
 
       const cli = new URL("../../scripts/config/main.ts", import.meta.url).pathname;
@@ -66,7 +68,7 @@ describe("config changes reach a running `npm start`", () => {
     writeFileSync(path, "{}");
     const server = await startServerProcess({ DATABASE_PATH: join(dir, "file.db"), CONFIG_FILE: path, CONFIG_REFRESH_MS: "200" });
     try {
-      const transport = createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" });
+      const transport = createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] });
       const { user } = await createClient(UserService, transport).createUser({ email: uniqueEmail(), displayName: "F" });
       const orders = createClient(OrderService, transport);
       const order = { userId: user?.id ?? "", items: [{ sku: "A", quantity: 1 }] };

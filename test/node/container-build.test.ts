@@ -11,6 +11,8 @@ import { GetUserRequestSchema, GetUserResponseSchema } from "../../src/gen/acme/
 import { startOtlpReceiver } from "../otlp-receiver.ts";
 import { uniqueEmail } from "../shared/user-service-contract.ts";
 import { argsOf, envOf, execForm, parseDockerfile, type Stage } from "./dockerfile.ts";
+import { grpcJsAuthorization } from "./grpc-js-auth.ts";
+import { testAuth } from "./test-auth-key.ts";
 
 // No Docker engine here: this runs the Dockerfile's own build steps into a clean folder,
 // then starts that folder the way the image's CMD does, with the Dockerfile's ENV and the
@@ -82,6 +84,8 @@ function startApp(env: Record<string, string> = {}): Promise<AppProcess> {
       PORT: "0",
       DATABASE_PATH: databasePath,
       NODE_COMPILE_CACHE: compileCache,
+      // A deployment names its identity provider; here the test key stands in for it.
+      ...testAuth.vars,
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -168,7 +172,7 @@ describe("the built folder, started as the image's CMD", () => {
     const email = uniqueEmail("container");
     const created = await fetch(`${app.url}/acme.user.v1.UserService/CreateUser`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", authorization: testAuth.bearer },
       body: JSON.stringify({ email, displayName: "Container" }),
     });
     expect(created.status).toBe(200);
@@ -184,7 +188,7 @@ describe("the built folder, started as the image's CMD", () => {
       { cwd: root, encoding: "buffer", maxBuffer: 16 * 1024 * 1024 },
     );
     const proto = grpc.loadPackageDefinition(protoLoader.loadFileDescriptorSetFromBuffer(stdout, { keepCase: true })) as any;
-    const client = new proto.acme.user.v1.UserService(new URL(app.url).host, grpc.credentials.createInsecure());
+    const client = new proto.acme.user.v1.UserService(new URL(app.url).host, grpc.credentials.createInsecure(), grpcJsAuthorization(testAuth.bearer));
     try {
       const got = await new Promise<any>((resolve, reject) =>
         client.GetUser({ id: userId }, (error: grpc.ServiceError | null, response: unknown) => (error ? reject(error) : resolve(response))),
@@ -205,7 +209,7 @@ describe("the built folder, started as the image's CMD", () => {
     frame.set(message, 5);
     const response = await fetch(`${app.url}/acme.user.v1.UserService/GetUser`, {
       method: "POST",
-      headers: { "content-type": "application/grpc-web+proto", "x-grpc-web": "1" },
+      headers: { "content-type": "application/grpc-web+proto", "x-grpc-web": "1", authorization: testAuth.bearer },
       body: frame,
     });
     expect(response.status).toBe(200);
@@ -257,7 +261,7 @@ describe("the built folder, started as the image's CMD", () => {
       app = await startApp({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: "container-under-test" });
       const got = await fetch(`${app.url}/acme.user.v1.UserService/GetUser`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", authorization: testAuth.bearer },
         body: JSON.stringify({ id: userId }),
       });
       expect(((await got.json()) as { user: { displayName: string } }).user.displayName).toBe("Container");

@@ -11,6 +11,8 @@ import { OrderService } from "../../src/gen/acme/order/v1/order_pb.ts";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
 import { Health, HealthCheckResponse_ServingStatus as Status } from "../../src/gen/grpc/health/v1/health_pb.ts";
 import { type ServerProcess, startServerProcess } from "./server-process.ts";
+import { withAuthorization } from "../shared/test-auth.ts";
+import { testAuth } from "./test-auth-key.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "connect-template-shutdown-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,7 +44,7 @@ function refused(url: string): Promise<boolean> {
 describe("graceful shutdown of `npm start`", () => {
   it("should exit 0 within a second when idle, even after a CreateOrder opened its own connection to UserService", async () => {
     const server = await startServerProcess({ DATABASE_PATH: join(dir, "idle.db") });
-    const transport = createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" });
+    const transport = createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] });
     const { user } = await createClient(UserService, transport).createUser({ email: "idle@example.com", displayName: "Idle" });
     await createClient(OrderService, transport).createOrder({ userId: user!.id, items: [{ sku: "A-1", quantity: 1 }] });
     const started = performance.now();
@@ -55,7 +57,7 @@ describe("graceful shutdown of `npm start`", () => {
 
   it("should go NOT_SERVING at once and keep serving for SHUTDOWN_DELAY_MS, then exit", async () => {
     const server = await startServerProcess({ DATABASE_PATH: join(dir, "delay.db"), SHUTDOWN_DELAY_MS: "1500" });
-    const transport = createConnectTransport({ baseUrl: server.url, httpVersion: "2" });
+    const transport = createConnectTransport({ baseUrl: server.url, httpVersion: "2", interceptors: [withAuthorization(testAuth.bearer)] });
     const watch = createClient(Health, transport).watch({ service: "" })[Symbol.asyncIterator]();
     expect((await watch.next()).value?.status).toBe(Status.SERVING);
     const exited = exitOf(server);
@@ -64,10 +66,10 @@ describe("graceful shutdown of `npm start`", () => {
     expect((await watch.next()).value?.status).toBe(Status.NOT_SERVING);
     const readyz = await fetch(`${server.url}/readyz`);
     expect([readyz.status, await readyz.text()]).toEqual([503, "not ready: shutting down\n"]);
-    expect((await createClient(Health, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" })).check({ service: "" })).status).toBe(
+    expect((await createClient(Health, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] })).check({ service: "" })).status).toBe(
       Status.NOT_SERVING,
     );
-    const { user } = await createClient(UserService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" })).createUser({
+    const { user } = await createClient(UserService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] })).createUser({
       email: "late@example.com",
       displayName: "Late",
     });
@@ -110,7 +112,7 @@ function pendingHttp1(url: string, agent: http.Agent, i: number): PendingCall {
   const req = http.request(`${url}/acme.user.v1.UserService/CreateUser`, {
     method: "POST",
     agent,
-    headers: { "content-type": "application/json", "content-length": body.length },
+    headers: { "content-type": "application/json", "content-length": body.length, authorization: testAuth.bearer },
   });
   const result = new Promise<{ status: number; body: string }>((resolve, reject) => {
     req.on("response", (res) => {
@@ -128,7 +130,12 @@ function pendingHttp1(url: string, agent: http.Agent, i: number): PendingCall {
 function pendingHttp2(session: http2.ClientHttp2Session, i: number): PendingCall {
   const body = createUserBody(i);
   const half = body.length >> 1;
-  const stream = session.request({ ":method": "POST", ":path": "/acme.user.v1.UserService/CreateUser", "content-type": "application/json" });
+  const stream = session.request({
+    ":method": "POST",
+    ":path": "/acme.user.v1.UserService/CreateUser",
+    "content-type": "application/json",
+    authorization: testAuth.bearer,
+  });
   const result = new Promise<{ status: number; body: string }>((resolve, reject) => {
     let status = 0;
     let text = "";
@@ -144,7 +151,7 @@ function pendingHttp2(session: http2.ClientHttp2Session, i: number): PendingCall
 /** A Connect server stream of ExportUsers whose reader stalls until resumed: the server is mid-stream. */
 function stalledExport(url: string, session: http2.ClientHttp2Session | undefined, agent: http.Agent) {
   const envelope = Buffer.from([0, 0, 0, 0, 2, ...Buffer.from("{}")]);
-  const headers = { "content-type": "application/connect+json" };
+  const headers = { "content-type": "application/connect+json", authorization: testAuth.bearer };
   let resume!: () => void;
   let started!: () => void;
   const headersIn = new Promise<void>((resolve) => (started = resolve));
@@ -192,7 +199,7 @@ describe("graceful shutdown under load", () => {
   it("should finish every call accepted before SIGTERM (unary and streams, HTTP/1.1 and h2c), refuse new connections, then exit 0 having lost nothing", async () => {
     const dbPath = join(dir, "load.db");
     let server = await startServerProcess({ DATABASE_PATH: dbPath });
-    const seedClient = createClient(UserService, createConnectTransport({ baseUrl: server.url, httpVersion: "2" }));
+    const seedClient = createClient(UserService, createConnectTransport({ baseUrl: server.url, httpVersion: "2", interceptors: [withAuthorization(testAuth.bearer)] }));
     const seeded = 1000; // ~150 KB per export: more than an h2 stream window, so a stalled reader keeps it open
     for (let i = 0; i < seeded; i += 50) {
       await Promise.all(
@@ -235,7 +242,7 @@ describe("graceful shutdown under load", () => {
     // Nothing written is lost: every user created during the drain is there after a restart.
     server = await startServerProcess({ DATABASE_PATH: dbPath });
     try {
-      const client = createClient(UserService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }));
+      const client = createClient(UserService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] }));
       let count = 0;
       for await (const _ of client.exportUsers({})) count++;
       expect(count).toBe(seeded + 200);

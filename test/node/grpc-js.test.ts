@@ -5,10 +5,12 @@ import * as protoLoader from "@grpc/proto-loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uniqueEmail } from "../shared/user-service-contract.ts";
 import { startTestServer } from "./test-server.ts";
+import { grpcJsAuthorization } from "./grpc-js-auth.ts";
 
 const run = promisify(execFile);
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
+let proto: any;
 let client: grpc.Client & Record<string, Function>;
 
 beforeAll(async () => {
@@ -20,8 +22,8 @@ beforeAll(async () => {
     { encoding: "buffer", maxBuffer: 16 * 1024 * 1024 },
   );
   const definition = protoLoader.loadFileDescriptorSetFromBuffer(stdout, { keepCase: true });
-  const proto = grpc.loadPackageDefinition(definition) as any;
-  client = new proto.acme.user.v1.UserService(new URL(server.url).host, grpc.credentials.createInsecure());
+  proto = grpc.loadPackageDefinition(definition) as any;
+  client = new proto.acme.user.v1.UserService(new URL(server.url).host, grpc.credentials.createInsecure(), grpcJsAuthorization(server.auth.bearer));
 });
 afterAll(async () => {
   client?.close();
@@ -50,6 +52,37 @@ describe("@grpc/grpc-js client", () => {
     expect((error as grpc.ServiceError).code).toBe(grpc.status.NOT_FOUND);
     const invalid = await unary("CreateUser", { email: "nope", display_name: "X" }).catch((e) => e);
     expect((invalid as grpc.ServiceError).code).toBe(grpc.status.INVALID_ARGUMENT);
+  });
+
+  it("should be refused UNAUTHENTICATED without a token, and PERMISSION_DENIED lacking a scope, unary and streaming", async () => {
+    const host = new URL(server.url).host;
+    const anonymous = new proto.acme.user.v1.UserService(host, grpc.credentials.createInsecure());
+    const reader = new proto.acme.user.v1.UserService(
+      host,
+      grpc.credentials.createInsecure(),
+      grpcJsAuthorization(`Bearer ${await server.auth.mint({ scopes: ["users:read"] })}`),
+    );
+    try {
+      const call = (c: any, method: string, request: object) =>
+        new Promise<grpc.ServiceError>((resolve) => c[method](request, (error: grpc.ServiceError) => resolve(error)));
+      const unauthenticated = await call(anonymous, "ListUsers", {});
+      expect(unauthenticated.code).toBe(grpc.status.UNAUTHENTICATED);
+      expect(unauthenticated.details).toBe("a bearer token is required");
+      const denied = await call(reader, "CreateUser", { email: uniqueEmail("denied"), display_name: "D" });
+      expect(denied.code).toBe(grpc.status.PERMISSION_DENIED);
+      // connect percent-encodes grpc-message with encodeURIComponent (":" too, which the gRPC
+      // spec leaves as is) and grpc-js decodes it with decodeURI, which leaves %3A.
+      expect(decodeURIComponent(denied.details)).toBe("missing scope users:write");
+      const stream = anonymous.ExportUsers({}) as grpc.ClientReadableStream<any>;
+      const streamed = await new Promise<grpc.ServiceError>((resolve) => {
+        stream.on("error", resolve);
+        stream.on("data", () => {});
+      });
+      expect(streamed.code).toBe(grpc.status.UNAUTHENTICATED);
+    } finally {
+      anonymous.close();
+      reader.close();
+    }
   });
 
   it("should stream ExportUsers to the end", async () => {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ReceivedMetric, startOtlpReceiver } from "../otlp-receiver.ts";
 import { startServerProcess } from "./server-process.ts";
+import { testAuth } from "./test-auth-key.ts";
 
 let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
 const dir = mkdtempSync(join(tmpdir(), "connect-template-otlp-metrics-"));
@@ -28,7 +29,7 @@ function startExporting(service: string, env: Record<string, string> = {}) {
 function call(url: string, method: string, body: object): Promise<Response> {
   return fetch(`${url}/acme.user.v1.UserService/${method}`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", authorization: testAuth.bearer },
     body: JSON.stringify(body),
   });
 }

@@ -7,6 +7,7 @@ import { bufCurl } from "./buf-curl.ts";
 import { type PrometheusProcess, startPrometheus } from "./prometheus-process.ts";
 import { hasPrometheus, missingPrometheus } from "./prometheus-tools.ts";
 import { type ServerProcess, startServerProcess } from "./server-process.ts";
+import { testAuth } from "./test-auth-key.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "connect-template-prometheus-"));
 let server: ServerProcess;
@@ -26,7 +27,7 @@ afterAll(async () => {
 function connectCall(method: string, body: object, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${server.url}/acme.user.v1.UserService/${method}`, {
     method: "POST",
-    headers: { "content-type": "application/json", ...headers },
+    headers: { "content-type": "application/json", authorization: testAuth.bearer, ...headers },
     body: JSON.stringify(body),
   });
 }

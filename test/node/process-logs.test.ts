@@ -7,6 +7,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
 import { newTraceparent } from "../shared/trace-assertions.ts";
 import { startServerProcess } from "./server-process.ts";
+import { withAuthorization } from "../shared/test-auth.ts";
+import { testAuth } from "./test-auth-key.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "connect-template-logs-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,7 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe("RPC log lines of `npm start`", () => {
   it("should print one pino JSON line per RPC on stdout, with W3C ids", async () => {
     const server = await startServerProcess({ DATABASE_PATH: join(dir, "app.db") });
-    const users = createClient(UserService, createGrpcTransport({ baseUrl: server.url }));
+    const users = createClient(UserService, createGrpcTransport({ baseUrl: server.url, interceptors: [withAuthorization(testAuth.bearer)] }));
     const caller = newTraceparent();
     await users.listUsers({}, { headers: { traceparent: caller.header } });
     await users.getUser({ id: crypto.randomUUID() }).catch(() => undefined);

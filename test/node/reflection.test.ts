@@ -19,6 +19,7 @@ import { grpcStatusOf, http2Post } from "./http2-post.ts";
 import { type ReflectionClient, type ReflectionResponse, type ReflectionVersion, openReflection } from "./reflection-client.ts";
 import { startServerProcess } from "./server-process.ts";
 import { startTestServer } from "./test-server.ts";
+import { grpcJsAuthorization } from "./grpc-js-auth.ts";
 
 const run = promisify(execFile);
 
@@ -173,7 +174,11 @@ describe("a client built from reflected descriptors only", () => {
     // A FileDescriptorSet is its files as field 1, repeated: the bytes as the server sent them.
     const set = Buffer.concat(response.file_descriptor_response!.file_descriptor_proto.map((file) => Buffer.concat([Buffer.from([0x0a]), varint(file.length), file])));
     const proto = grpc.loadPackageDefinition(protoLoader.loadFileDescriptorSetFromBuffer(set, { keepCase: true })) as any;
-    const users = new proto.acme.user.v1.UserService(new URL(server.url).host, grpc.credentials.createInsecure()) as grpc.Client & Record<string, Function>;
+    const users = new proto.acme.user.v1.UserService(
+      new URL(server.url).host,
+      grpc.credentials.createInsecure(),
+      grpcJsAuthorization(server.auth.bearer),
+    ) as grpc.Client & Record<string, Function>;
     try {
       const email = uniqueEmail("reflected");
       const created = await new Promise<any>((resolve, reject) =>
@@ -195,7 +200,8 @@ function varint(value: number): Buffer {
 
 describe("buf curl with no --schema (the server's reflection is the schema)", () => {
   const methods = ["acme.user.v1.UserService/GetUser", "grpc.health.v1.Health/Check", "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"];
-  const bufCurl = async (...args: string[]) => (await run("buf", ["curl", ...args])).stdout;
+  // -H goes with the RPC only; reflection itself is public.
+  const bufCurl = async (...args: string[]) => (await run("buf", ["curl", "-H", `Authorization: ${server.auth.bearer}`, ...args])).stdout;
 
   // With no --schema, buf curl uses h2c for an http:// URL by itself: reflection needs HTTP/2.
   it("should list methods with no flags, with --protocol grpc, and by v1alpha", async () => {
@@ -225,7 +231,7 @@ describe("reflection through the server interceptor chain", () => {
       const [file] = filesOf(await client.ask({ file_containing_symbol: "acme.order.v1.OrderService" }));
       expect(file?.name).toBe("acme/order/v1/order.proto");
       expect((await client.end()).code).toBe(grpc.status.OK);
-      const create = await run("buf", ["curl", "--data", JSON.stringify({ email: uniqueEmail("paused"), displayName: "P" }), `${paused.url}/acme.user.v1.UserService/CreateUser`]).catch((error) => error);
+      const create = await run("buf", ["curl", "-H", `Authorization: ${paused.auth.bearer}`, "--data", JSON.stringify({ email: uniqueEmail("paused"), displayName: "P" }), `${paused.url}/acme.user.v1.UserService/CreateUser`]).catch((error) => error);
       expect(JSON.parse(String(create.stderr)).code).toBe("unavailable");
     } finally {
       client.close();
@@ -321,7 +327,7 @@ describe("npm start", () => {
       const { stdout } = await run("buf", ["curl", "--list-methods", started.url]);
       expect(stdout.trim().split("\n")).toEqual(expect.arrayContaining(["acme.user.v1.UserService/CreateUser", "grpc.reflection.v1.ServerReflection/ServerReflectionInfo"]));
       const email = uniqueEmail("started");
-      const call = await run("buf", ["curl", "--data", JSON.stringify({ email, displayName: "S" }), `${started.url}/acme.user.v1.UserService/CreateUser`]);
+      const call = await run("buf", ["curl", "-H", `Authorization: ${server.auth.bearer}`, "--data", JSON.stringify({ email, displayName: "S" }), `${started.url}/acme.user.v1.UserService/CreateUser`]);
       expect(JSON.parse(call.stdout).user.email).toBe(email);
     } finally {
       await started.stop();

@@ -7,6 +7,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
 import { uniqueEmail } from "../shared/user-service-contract.ts";
 import { startServerProcess } from "./server-process.ts";
+import { withAuthorization } from "../shared/test-auth.ts";
+import { testAuth } from "./test-auth-key.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "connect-template-restart-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,12 +19,12 @@ describe("Node server process", () => {
     const email = uniqueEmail("durable");
 
     const first = await startServerProcess(env);
-    const client = createClient(UserService, createConnectTransport({ baseUrl: first.url, httpVersion: "1.1" }));
+    const client = createClient(UserService, createConnectTransport({ baseUrl: first.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] }));
     const { user } = await client.createUser({ email, displayName: "Durable" });
     expect(await first.stop("SIGTERM")).toBe(0);
 
     const second = await startServerProcess(env);
-    const again = createClient(UserService, createConnectTransport({ baseUrl: second.url, httpVersion: "1.1" }));
+    const again = createClient(UserService, createConnectTransport({ baseUrl: second.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] }));
     const got = await again.getUser({ id: user?.id ?? "" });
     expect(got.user?.email).toBe(email);
     expect(await second.stop("SIGINT")).toBe(0);

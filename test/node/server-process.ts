@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { testAuth } from "./test-auth-key.ts";
 
 // What `npm start` runs: the launcher, which loads the server bundle (rebuilt when stale).
 const main = new URL("../../src/runtime/node/start.mjs", import.meta.url).pathname;
@@ -12,10 +13,13 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts the real entry point (what `npm start` runs) on a free port and waits for its address. */
+/**
+ * Starts the real entry point (what `npm start` runs) on a free port and waits for its
+ * address. It trusts the test key of test-auth-key.ts unless `env` sets AUTH_* ("" unsets).
+ */
 export function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, [main], {
-    env: { ...process.env, HOST: "127.0.0.1", PORT: "0", ...env },
+    env: { ...process.env, HOST: "127.0.0.1", PORT: "0", ...testAuth.vars, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

@@ -10,6 +10,8 @@ import { startServerProcess } from "./server-process.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { withAuthorization } from "../shared/test-auth.ts";
+import { testAuth } from "./test-auth-key.ts";
 
 let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
 const dir = mkdtempSync(join(tmpdir(), "connect-template-otlp-"));
@@ -39,7 +41,7 @@ async function withTracedServer(env: Record<string, string>, calls: (url: string
 }
 
 function clients(url: string) {
-  const transport = createConnectTransport({ baseUrl: url, httpVersion: "1.1" });
+  const transport = createConnectTransport({ baseUrl: url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] });
   return { users: createClient(UserService, transport), orders: createClient(OrderService, transport) };
 }
 

@@ -42,7 +42,11 @@ describe("createTokenVerifier with static keys", () => {
 
   it("should accept a valid token and read its subject and scopes", async () => {
     const result = await verifier()(`Bearer ${await sign(key)}`);
-    expect(result).toEqual({ ok: true, caller: { subject: "ada", scopes: new Set(["users:read", "users:write"]) } });
+    expect(result).toEqual({
+      ok: true,
+      caller: { subject: "ada", scopes: new Set(["users:read", "users:write"]) },
+      expiresAtMs: expect.any(Number),
+    });
     const scp = await verifier()(`bearer ${await sign(key, { scope: undefined, scp: ["orders:read"] })}`);
     expect(scp.ok && [...scp.caller.scopes]).toEqual(["orders:read"]);
   });

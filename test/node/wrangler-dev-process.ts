@@ -1,6 +1,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import net from "node:net";
 import { promisify } from "node:util";
+import { testAuth } from "./test-auth-key.ts";
 
 const run = promisify(execFile);
 const quiet = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
@@ -16,7 +17,8 @@ function freePort(): Promise<number> {
 
 /**
  * What `npm run dev:worker` does, with state in `stateDir`: local D1 migrated by
- * wrangler, then `wrangler dev` on a free port. `vars` become Worker vars (--var).
+ * wrangler, then `wrangler dev` on a free port. `vars` become Worker vars (--var); the
+ * Worker trusts the test key of test-auth-key.ts unless `vars` set AUTH_*.
  */
 export async function startWranglerDev(stateDir: string, vars: Record<string, string> = {}) {
   await run("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir], { env: quiet });
@@ -25,7 +27,7 @@ export async function startWranglerDev(stateDir: string, vars: Record<string, st
     "wrangler",
     [
       "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", "0", "--persist-to", stateDir,
-      ...Object.entries(vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
+      ...Object.entries({ ...testAuth.vars, ...vars }).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
     ],
     { env: quiet, stdio: ["ignore", "pipe", "pipe"] },
   );
