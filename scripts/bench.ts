@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { useBenchAuth } from "./bench/bench-auth.ts";
 import { machineFacts } from "./bench/machine.ts";
 import { markdownReport } from "./bench/markdown-report.ts";
 import type { BenchReport, RowResult } from "./bench/results.ts";
@@ -26,6 +27,7 @@ import type { WorkerBenchResult } from "./bench-worker/main.ts";
 // bench-results/latest.json and latest.svg. Exits 1 when a row failed (a wrong answer,
 // a server that did not start), 0 when something could only not run here.
 
+await useBenchAuth();
 const settings = readBenchSettings(process.env);
 const tools = detectTools();
 const log = (line: string) => console.error(line);

@@ -19,6 +19,8 @@ export interface CpuProbe {
   dir: string;
   /** Apply the D1 migrations to the local state first. */
   migrate: boolean;
+  /** Worker vars for wrangler dev (--var), e.g. the AUTH_* the bench's token needs. */
+  vars?: Readonly<Record<string, string>>;
   /** The first request the Worker gets (any status). */
   first: (baseUrl: string) => Promise<Response>;
   /** Requests sent once after the first one (they may create what the measured one reads). */
@@ -45,6 +47,7 @@ export async function measureCpuPerRequest(probe: CpuProbe): Promise<CpuPerReque
     const port = await freePort();
     dev = spawnWrangler([
       "dev", "--cwd", probe.dir, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", "0", "--persist-to", state,
+      ...Object.entries(probe.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
     ]);
     await ready(dev);
     const baseUrl = `http://127.0.0.1:${port}`;

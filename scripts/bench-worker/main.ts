@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { benchAuthorization, useBenchAuth } from "../bench/bench-auth.ts";
 import { type BundlePart, bundleBreakdown } from "./bundle-breakdown.ts";
 import { type CpuPerRequest, measureCpuPerRequest } from "./cpu-per-request.ts";
 import { writeReferenceWorker } from "./reference-worker.ts";
@@ -31,14 +32,19 @@ export interface WorkerBenchResult {
   smoke: boolean;
 }
 
-const json = { "content-type": "application/json" };
+// The bench's token (scripts/bench/bench-auth.ts): every request carries it; the template
+// Worker trusts its key (AUTH_* vars), the reference Worker ignores it.
+const json = () => ({ "content-type": "application/json", ...benchAuthorization() });
+const authVars = () =>
+  Object.fromEntries(["AUTH_ISSUER", "AUTH_AUDIENCE", "AUTH_JWKS"].map((name) => [name, process.env[name] ?? ""]));
 const someId = "3f0c9e4e-0000-4000-8000-000000000000";
 
 const getUser = (baseUrl: string, id: string) =>
-  fetch(`${baseUrl}/acme.user.v1.UserService/GetUser`, { method: "POST", headers: json, body: JSON.stringify({ id }) });
+  fetch(`${baseUrl}/acme.user.v1.UserService/GetUser`, { method: "POST", headers: json(), body: JSON.stringify({ id }) });
 
 /** Measures the template and the reference Worker; every number comes from this run. */
 export async function runWorkerBench(): Promise<WorkerBenchResult> {
+  if (!process.env.BENCH_AUTHORIZATION) await useBenchAuth();
   const smoke = process.env.BENCH_SMOKE === "1";
   const runs = smoke ? 1 : 7;
   const requests = smoke ? 200 : 3000;
@@ -49,13 +55,14 @@ export async function runWorkerBench(): Promise<WorkerBenchResult> {
     const templateCpu = await measureCpuPerRequest({
       dir: templateDir,
       migrate: true,
+      vars: authVars(),
       requests,
       // A GetUser of no one: config, validation, the service and a D1 read (not_found).
       first: (baseUrl) => getUser(baseUrl, someId),
       setup: async (baseUrl) => {
         const response = await fetch(`${baseUrl}/acme.user.v1.UserService/CreateUser`, {
           method: "POST",
-          headers: json,
+          headers: json(),
           body: JSON.stringify({ email: `bench-${Date.now()}@example.com`, displayName: "Bench" }),
         });
         userId = ((await response.json()) as { user: { id: string } }).user.id;

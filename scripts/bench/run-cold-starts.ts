@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Probe, timeColdStart } from "./cold-start.ts";
+import { benchAuthorization } from "./bench-auth.ts";
 import type { RowResult } from "./results.ts";
 import { projectRoot } from "./settings.ts";
 import type { BenchSettings } from "./settings.ts";
@@ -27,12 +28,12 @@ function npmStartArgv(): string[] | Error {
   return file ? [process.execPath, join(projectRoot, file)] : new Error(`npm start is "${script}", not "node <file>"`);
 }
 
-const listUsers: Probe = {
+const listUsers = (): Probe => ({
   method: "POST",
   path: "/acme.user.v1.UserService/ListUsers",
-  headers: { "content-type": "application/json" },
+  headers: { "content-type": "application/json", ...benchAuthorization() },
   body: "{}",
-};
+});
 
 function coldRows(): ColdRowSpec[] {
   return [
@@ -42,13 +43,13 @@ function coldRows(): ColdRowSpec[] {
       argv: [process.execPath, new URL("./servers/hello.ts", import.meta.url).pathname],
       probe: { method: "GET", path: "/" },
     },
-    { id: "cold-npm-start", label: "template, npm start, spawn to first ListUsers", anchor: "cold-raw-http", argv: npmStartArgv(), probe: listUsers },
+    { id: "cold-npm-start", label: "template, npm start, spawn to first ListUsers", anchor: "cold-raw-http", argv: npmStartArgv(), probe: listUsers() },
     {
       id: "cold-sources",
       label: "template from its sources (main.ts, no bundle), spawn to first ListUsers",
       anchor: "cold-raw-http",
       argv: [process.execPath, join(projectRoot, "src/runtime/node/main.ts")],
-      probe: listUsers,
+      probe: listUsers(),
     },
   ];
 }

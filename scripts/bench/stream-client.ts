@@ -17,6 +17,9 @@ interface Options {
 const options = JSON.parse(process.argv[2] ?? "{}") as Options;
 const { Client } = loadUserPackage();
 const client = new Client(options.address, grpc.credentials.createInsecure());
+// The bench's token (scripts/bench/bench-auth.ts), inherited from the bench process.
+const metadata = new grpc.Metadata();
+if (process.env.BENCH_AUTHORIZATION) metadata.set("authorization", process.env.BENCH_AUTHORIZATION);
 
 let measuring = false;
 let stopping = false;
@@ -26,7 +29,7 @@ let calls = 0;
 function exportOnce(): Promise<void> {
   return new Promise((resolve, reject) => {
     let received = 0;
-    const call = client.ExportUsers({});
+    const call = client.ExportUsers({}, metadata);
     call.on("data", () => {
       received++;
       if (measuring) messages++;

@@ -17,7 +17,7 @@ function withImports(file: DescFile, into = new Map<string, DescFile>()): Map<st
 
 export interface UserServiceClient extends grpc.Client {
   GetUser(request: { id: string }, callback: (error: grpc.ServiceError | null, response?: unknown) => void): grpc.ClientUnaryCall;
-  ExportUsers(request: object): grpc.ClientReadableStream<{ user?: { id: string } }>;
+  ExportUsers(request: object, metadata?: grpc.Metadata): grpc.ClientReadableStream<{ user?: { id: string } }>;
 }
 
 export interface UserPackage {

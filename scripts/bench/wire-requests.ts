@@ -1,5 +1,6 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { GetUserRequestSchema } from "../../src/gen/acme/user/v1/user_pb.ts";
+import { benchAuthorization } from "./bench-auth.ts";
 
 /** The unary encodings the rows send. */
 export type WireProtocol = "connect-json" | "connect-proto" | "grpc-web" | "grpc";
@@ -31,28 +32,28 @@ export function getUserRequest(protocol: WireProtocol, id: string): WireRequest 
       return {
         protocol,
         path: getUserPath,
-        headers: { "content-type": "application/json", "connect-protocol-version": "1" },
+        headers: { "content-type": "application/json", "connect-protocol-version": "1", ...benchAuthorization() },
         body: Buffer.from(JSON.stringify({ id })),
       };
     case "connect-proto":
       return {
         protocol,
         path: getUserPath,
-        headers: { "content-type": "application/proto", "connect-protocol-version": "1" },
+        headers: { "content-type": "application/proto", "connect-protocol-version": "1", ...benchAuthorization() },
         body: Buffer.from(binary),
       };
     case "grpc-web":
       return {
         protocol,
         path: getUserPath,
-        headers: { "content-type": "application/grpc-web+proto", "x-grpc-web": "1" },
+        headers: { "content-type": "application/grpc-web+proto", "x-grpc-web": "1", ...benchAuthorization() },
         body: envelope(binary),
       };
     case "grpc":
       return {
         protocol,
         path: getUserPath,
-        headers: { "content-type": "application/grpc", te: "trailers" },
+        headers: { "content-type": "application/grpc", te: "trailers", ...benchAuthorization() },
         body: envelope(binary),
       };
   }

@@ -16,15 +16,40 @@ import { createInMemoryApp } from "./in-memory-app.ts";
 import { failure } from "../shared/expect-failure.ts";
 
 let tracing: NodeTracing;
+const exporter = new InMemorySpanExporter();
 const dir = mkdtempSync(join(tmpdir(), "connect-template-chain-"));
 beforeAll(() => {
-  tracing = startNodeTracing({ serviceName: "test", headers: {} }, { sampleRatio: () => 1, exporter: new InMemorySpanExporter() });
+  tracing = startNodeTracing({ serviceName: "test", headers: {} }, { sampleRatio: () => 1, exporter });
 });
 afterAll(async () => {
   await tracing.shutdown();
   rmSync(dir, { recursive: true, force: true });
 });
 
+describe("the request gate in the chain", () => {
+  it("should name the caller on the span and the log line, and observe a refused call like any other", async () => {
+    const app = await createInMemoryApp({ tracer: tracing.tracer });
+    const users = createClient(UserService, app.transport);
+    const allowed = newTraceparent();
+    await users.listUsers({}, { headers: { traceparent: allowed.header } });
+    const refused = newTraceparent();
+    const email = uniqueEmail("refused");
+    const error = await failure(
+      users.createUser({ email, displayName: "R" }, { headers: { traceparent: refused.header, authorization: "Bearer not.a.token" } }),
+    );
+    expect(error.code).toBe(Code.Unauthenticated);
+    await tracing.flush();
+    const spanOf = (traceId: string) => exporter.getFinishedSpans().find((span) => span.spanContext().traceId === traceId);
+    expect(spanOf(allowed.traceId)?.attributes).toMatchObject({ "enduser.id": "tester", "rpc.response.status_code": "OK" });
+    expect(spanOf(refused.traceId)?.name).toBe("acme.user.v1.UserService/CreateUser");
+    expect(spanOf(refused.traceId)?.attributes).toMatchObject({ "rpc.response.status_code": "UNAUTHENTICATED" });
+    expect(spanOf(refused.traceId)?.attributes["enduser.id"]).toBeUndefined();
+    expect(app.logs.find((entry) => entry.trace_id === allowed.traceId)).toMatchObject({ code: "OK", subject: "tester" });
+    expect(app.logs.find((entry) => entry.trace_id === refused.traceId)).toMatchObject({ code: "UNAUTHENTICATED", refused: "token malformed" });
+    // Refused before the service ran: no user.
+    expect((await users.listUsers({ pageSize: 100 })).users.map((u) => u.email)).not.toContain(email);
+  });
+});
 
 describe("errors interceptor", () => {
   it("should hide an unexpected failure behind internal with the trace id, and log it with its stack", async () => {

@@ -1,0 +1,34 @@
+import { SignJWT, exportJWK, generateKeyPair } from "jose";
+
+/**
+ * A signing key for one bench run: the template's servers trust it (AUTH_* in the
+ * environment every child inherits) and every request carries one token signed with it
+ * (BENCH_AUTHORIZATION), as a real client reuses its token. The anchors get the same
+ * header and ignore it; the template verifies it (once, then from its token cache), so
+ * authentication is part of the measured chain.
+ */
+export async function useBenchAuth(): Promise<void> {
+  const { privateKey, publicKey } = await generateKeyPair("ES256");
+  const issuer = "https://bench.invalid";
+  const audience = "connect-service-template-bench";
+  const token = await new SignJWT({ scope: "users:read users:write orders:read orders:write" })
+    .setProtectedHeader({ alg: "ES256", kid: "bench" })
+    .setSubject("bench")
+    .setIssuer(issuer)
+    .setAudience(audience)
+    .setIssuedAt()
+    .setExpirationTime("12h")
+    .sign(privateKey);
+  Object.assign(process.env, {
+    AUTH_ISSUER: issuer,
+    AUTH_AUDIENCE: audience,
+    AUTH_JWKS: JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: "bench", alg: "ES256", use: "sig" }] }),
+    BENCH_AUTHORIZATION: `Bearer ${token}`,
+  });
+}
+
+/** The Authorization header bench requests carry (set by useBenchAuth in the bench's process). */
+export function benchAuthorization(): Record<string, string> {
+  const value = process.env.BENCH_AUTHORIZATION;
+  return value ? { authorization: value } : {};
+}
