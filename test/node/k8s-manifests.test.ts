@@ -83,6 +83,8 @@ describe("deploy/k8s invariants", () => {
   it("should give the server every env value it accepts", () => {
     expect(() => readNodeEnv(env)).not.toThrow();
     expect(env.HOST).toBe("0.0.0.0");
+    // Off loopback without an issuer, every protected method would refuse every call.
+    expect(readNodeEnv(env).auth.mode).toBe("issuer");
   });
 
   it("should let preStop, the shutdown delay and the drain grace finish inside terminationGracePeriodSeconds", () => {
@@ -152,7 +154,8 @@ describe("the server as the Deployment configures it", () => {
   it("should answer the probes' grpc.health.v1 Check SERVING, and NOT_SERVING while it still serves after SIGTERM", async () => {
     const configFile = join(temp, "config.json");
     writeFileSync(configFile, Object.values(configMap.data!)[0]!);
-    const server = await startServerProcess({ ...env, HOST: "127.0.0.1", PORT: "0", DATABASE_PATH: join(temp, "app.db"), CONFIG_FILE: configFile });
+    // The probe is public: the example issuer's keys are never fetched.
+    const server = await startServerProcess({ ...env, AUTH_JWKS: "", HOST: "127.0.0.1", PORT: "0", DATABASE_PATH: join(temp, "app.db"), CONFIG_FILE: configFile });
     const definition = protoLoader.loadSync(join(root, "node_modules/grpc-health-check/proto/health/v1/health.proto"), { enums: String });
     const Health = (grpc.loadPackageDefinition(definition) as any).grpc.health.v1.Health;
     const client = new Health(new URL(server.url).host, grpc.credentials.createInsecure());
