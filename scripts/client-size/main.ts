@@ -3,7 +3,8 @@ import { build } from "esbuild";
 
 /**
  * `npm run size:client`: bundles scripts/client-size/entry.ts (one service, one RPC, the
- * Connect transport) for browsers, minified, and prints its size and gzip size in bytes.
+ * Connect transport, a bearer token) for browsers, minified, and prints its size and gzip
+ * size in bytes.
  */
 export async function measureClientBundle(): Promise<{ bytes: number; gzipBytes: number }> {
   const result = await build({
@@ -22,5 +23,5 @@ export async function measureClientBundle(): Promise<{ bytes: number; gzipBytes:
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { bytes, gzipBytes } = await measureClientBundle();
-  console.log(`UserService client, one RPC, Connect transport: ${(bytes / 1024).toFixed(1)} KiB minified, ${(gzipBytes / 1024).toFixed(1)} KiB gzipped`);
+  console.log(`UserService client, one RPC, Connect transport, bearer token: ${(bytes / 1024).toFixed(1)} KiB minified, ${(gzipBytes / 1024).toFixed(1)} KiB gzipped`);
 }

@@ -2,6 +2,7 @@ import { type Client, type Interceptor, createClient } from "@connectrpc/connect
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 import { OrderService } from "../gen/client/acme/order/v1/order_pb.ts";
 import { UserService } from "../gen/client/acme/user/v1/user_pb.ts";
+import { type TokenSource, bearerToken } from "./bearer-token.ts";
 
 /** The wire protocol a client speaks: Connect (default; JSON, curl-friendly) or gRPC-Web. */
 export type ApiProtocol = "connect" | "grpc-web";
@@ -12,6 +13,8 @@ export interface ApiClientOptions {
   protocol?: ApiProtocol;
   /** Binary protobuf instead of JSON on the wire (Connect only; gRPC-Web is always binary). */
   binary?: boolean;
+  /** Sent as `Authorization: Bearer <token>` on every call; a function is asked before each call. */
+  token?: TokenSource;
   interceptors?: Interceptor[];
   /** A fetch implementation; default the global one (browsers, Node, Workers, Deno, Bun). */
   fetch?: typeof globalThis.fetch;
@@ -24,9 +27,11 @@ export interface ApiClient {
 
 /** Typed clients of both services over one fetch-based transport, for browsers and Node alike. */
 export function createApiClient(options: ApiClientOptions): ApiClient {
+  // The token goes first, so the app's own interceptors see the Authorization header too.
+  const tokenInterceptors = options.token === undefined ? [] : [bearerToken(options.token)];
   const common = {
     baseUrl: options.baseUrl,
-    ...(options.interceptors ? { interceptors: options.interceptors } : {}),
+    interceptors: [...tokenInterceptors, ...(options.interceptors ?? [])],
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
   const transport =

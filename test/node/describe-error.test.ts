@@ -1,6 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { orderErrors, userErrors } from "../../src/client/index.ts";
+import { authErrors, orderErrors, userErrors } from "../../src/client/index.ts";
 import { describeError } from "../../web/src/describe-error.ts";
 
 // The page's wording for failures the browser tests cannot provoke on purpose.
@@ -16,6 +16,18 @@ describe("describeError (web page)", () => {
     expect(describeError(userErrors.emailTaken({ email: "a@example.com" }))).toBe("That email (a@example.com) is already registered.");
     expect(describeError(orderErrors.orderCreationDisabled())).toContain("Ordering is switched off");
     expect(describeError(orderErrors.userNotFound({ userId: "x" }))).toContain("does not exist");
+  });
+
+  it("should tell a caller how to get a token with the scopes a call needs", () => {
+    expect(describeError(authErrors.tokenInvalid({}, "the bearer token is not valid"))).toBe(
+      'Not signed in: the bearer token is not valid. Paste a token above (for npm start: npm run token -- --sub you --scopes "users:read users:write orders:read orders:write").',
+    );
+    expect(describeError(authErrors.scopeMissing({ scopes: "orders:write" }, "missing scope orders:write"))).toMatch(
+      /^Permission denied: your token lacks orders:write\. Paste a token with orders:write above/,
+    );
+    expect(describeError(authErrors.noPolicy({}, "this method is not open to any caller"))).toBe(
+      "Permission denied: this method is not open to any caller.",
+    );
   });
 
   it("should explain maintenance and unreachable APIs", () => {

@@ -6,8 +6,25 @@ const apiBase = new URLSearchParams(location.search).get("api") ?? location.orig
 const pageSize = 5;
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
+// The pasted token lives in sessionStorage: this tab only, gone when it closes.
+const tokenKey = "api-token";
+const tokenInput = byId<HTMLInputElement>("token");
+tokenInput.value = sessionStorage.getItem(tokenKey) ?? "";
+function setToken(value: string) {
+  const token = value.trim().replace(/^Bearer\s+/i, "");
+  if (token) sessionStorage.setItem(tokenKey, token);
+  else sessionStorage.removeItem(tokenKey);
+  void showPage(0);
+}
+tokenInput.addEventListener("input", () => setToken(tokenInput.value));
+byId("clear-token").addEventListener("click", () => {
+  tokenInput.value = "";
+  setToken("");
+});
+
 let protocol: ApiProtocol = "connect";
-const api = () => createApiClient({ baseUrl: apiBase, protocol });
+const api = () =>
+  createApiClient({ baseUrl: apiBase, protocol, token: () => sessionStorage.getItem(tokenKey) ?? undefined });
 document.querySelectorAll<HTMLInputElement>('input[name="protocol"]').forEach((radio) =>
   radio.addEventListener("change", () => {
     protocol = radio.value as ApiProtocol;
