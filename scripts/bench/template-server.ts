@@ -19,7 +19,9 @@ import type { TemplateOptions } from "./server-options.ts";
  * server with no interceptors, to show what the chain costs.
  */
 export async function startTemplate(options: TemplateOptions): Promise<Record<string, number>> {
-  const env = readNodeEnv({ ...process.env, HOST: "127.0.0.1", PORT: "0", DATABASE_PATH: options.databasePath });
+  // Rate limits off: the load generators send tens of thousands of calls per second from
+  // one address, far over the default limit (docs/rate-limits.md).
+  const env = readNodeEnv({ CONFIG_RATE_LIMITS_ENABLED: "false", ...process.env, HOST: "127.0.0.1", PORT: "0", DATABASE_PATH: options.databasePath });
   const logger = createPino(pino.destination({ dest: "/dev/null", sync: false }));
   const metrics = await startNodeMetrics(readOtelSettings({}));
   const server = await startServer(

@@ -9,5 +9,8 @@ export function defaultConfig(): Config {
     maintenance: { enabled: false, retryAfterSeconds: 60, message: "" },
     observability: { logLevel: LogLevel.INFO, traceSampleRatio: 1 },
     cors: { allowedOrigins: [] },
+    // Generous per caller and method (100 calls/s on average): stops one client's flood,
+    // never a normal client or the test suites. Load tests switch it off (docs/rate-limits.md).
+    rateLimits: { enabled: true, requests: 6000, periodSeconds: 60, methods: {}, exempt: [] },
   });
 }

@@ -10,7 +10,7 @@ import { CreateOrderResponseSchema } from "../../src/gen/acme/order/v1/order_pb.
 import { CreateUserResponseSchema, ExportUsersResponseSchema } from "../../src/gen/acme/user/v1/user_pb.ts";
 import { readNodeEnv } from "../../src/runtime/node/node-env.ts";
 import { type RunningServer, startServer } from "../../src/runtime/node/start-server.ts";
-import { type Case, type Seeded, type Variant, corpus, maintenanceCorpus, variants } from "./differential/corpus.ts";
+import { type Case, type Seeded, type Variant, corpus, maintenanceCorpus, rateLimitedCorpus, variants } from "./differential/corpus.ts";
 import { type RawRequest, type RawResponse, sendHttp1, sendHttp2 } from "./differential/raw-exchange.ts";
 import { seedDatabase } from "./differential/seed.ts";
 
@@ -154,6 +154,41 @@ describe("in maintenance mode", () => {
     }
   }
 });
+
+describe("over a rate limit", () => {
+  beforeAll(async () => {
+    // One call a minute per method: each server lets the first call of each case through
+    // (sent here), and refuses every call of the corpus.
+    writeFileSync(configFile, JSON.stringify({ rateLimits: { requests: 1, periodSeconds: 60 } }));
+    await waitFor(async () => servers.fast.config().rateLimits?.requests === 1 && servers.stock.config().rateLimits?.requests === 1);
+    for (const name of ["fast", "stock"] as const) {
+      for (const testCase of rateLimitedCorpus(variants[0]!)) await send(name, 1, testCase.request);
+    }
+  });
+  afterAll(() => writeFileSync(configFile, "{}"));
+
+  for (const httpVersion of [1, 2] as const) {
+    for (const variant of variants) {
+      for (const testCase of rateLimitedCorpus(variant)) {
+        it(`should answer "${testCase.name}" exactly as stock connect-node (${variant.name}, HTTP/${httpVersion})`, async () => {
+          const fast = await compare(httpVersion, variant, testCase);
+          // Refused indeed (not both answering alike for another reason).
+          expect(statusAndRetryAfter(fast, variant)).toEqual([variant.protocol === "connect" ? "429" : "8", "60"]);
+        });
+      }
+    }
+  }
+});
+
+/** HTTP status (Connect) or grpc-status, and retry-after, wherever the protocol puts them. */
+function statusAndRetryAfter(response: RawResponse, variant: Variant): [string | undefined, string | undefined] {
+  if (variant.protocol === "connect") return [String(response.status), response.headers["retry-after"]];
+  const fields =
+    variant.protocol === "grpc"
+      ? { ...response.headers, ...response.trailers }
+      : Object.fromEntries([...response.body.toString("latin1").matchAll(/([a-z-]+): ?([^\r]*)\r\n/g)].map((m) => [m[1], m[2]]));
+  return [fields["grpc-status"], fields["retry-after"]];
+}
 
 const placeholderSeed: Seeded = { userId: "", email: "", orderId: "" };
 

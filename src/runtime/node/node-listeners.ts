@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { App } from "../../app.ts";
+import { clientContextValues } from "../../protocol/client-address.ts";
 import { corsHeaders, isPreflight } from "../../protocol/cors.ts";
 import { type HttpEndpoint, withHttpEndpoints } from "./http-endpoints.ts";
 import type { NodeHandler, ServerListeners } from "./one-port-server.ts";
@@ -38,7 +39,12 @@ export function createNodeListeners(app: App, options: NodeListenerOptions = {})
   // ahead of connect-node, behind the fast path's route lookup, keeps RPCs unaffected.
   const stock = withHttpEndpoints(
     options.endpoints ?? {},
-    connectNodeAdapter({ ...app.options, routes: app.routes, fallback: options.fallback }),
+    connectNodeAdapter({
+      ...app.options,
+      routes: app.routes,
+      fallback: options.fallback,
+      contextValues: (req) => clientContextValues(req.socket.remoteAddress),
+    }),
   );
   const allowedOrigins = options.allowedOrigins ?? (() => []);
   const cors = (method: string, headers: IncomingHttpHeaders) =>

@@ -9,10 +9,12 @@ import type { Config } from "../../gen/acme/config/v1/config_pb.ts";
 import { configCheck, databaseCheck } from "../../health/checks.ts";
 import { type Readiness, createReadiness } from "../../health/readiness.ts";
 import type { RpcLogger } from "../../interceptors/logging.ts";
+import { createRateLimitCheck } from "../../ratelimit/rate-limit-check.ts";
 import { sqlOrderStore } from "../../store/sql-order-store.ts";
 import { sqlUserStore } from "../../store/sql-user-store.ts";
 import { fileConfigSource, sqliteConfigSource } from "./config-sources.ts";
 import { devAuthSettings } from "./dev-auth.ts";
+import { memoryLimiters } from "./memory-limiters.ts";
 import { migrate } from "./migrate.ts";
 import type { NodeMetrics } from "./metrics.ts";
 import type { NodeEnv } from "./node-env.ts";
@@ -101,6 +103,7 @@ export async function startServer(env: NodeEnv, telemetry: ServerTelemetry, appO
     );
     const deps = {
       verifyToken,
+      gateChecks: [createRateLimitCheck({ config: config.current, limiters: memoryLimiters })],
       userStore: sqlUserStore(db),
       orderStore: sqlOrderStore(db),
       userServiceTransport,

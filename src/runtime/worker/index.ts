@@ -15,6 +15,7 @@ import { createFetchRouter } from "./fetch-router.ts";
 import { createWorkerRouter } from "./worker-router.ts";
 import { grpcUnsupportedResponse, isNativeGrpc } from "./grpc-unsupported.ts";
 import { livenessResponse } from "./liveness.ts";
+import { workerRateLimitChecks } from "./rate-limit-binding.ts";
 import { rawEnvOf, rememberRawEnv } from "./raw-env.ts";
 import { configStoreFor } from "./kv-config.ts";
 import { otelSettings, traceConfig } from "./tracing.ts";
@@ -47,6 +48,7 @@ function appFor(env: WorkerEnv, raw: WorkerEnv, config: ConfigStore) {
     }
     const { options, routes } = createApp({
       verifyToken: verifierFor(auth),
+      gateChecks: workerRateLimitChecks(raw.RATE_LIMITER, config.current),
       userStore: sqlUserStore(db),
       orderStore: sqlOrderStore(db),
       userServiceTransport: userServiceTransport(env, createClientInterceptors(tracer)),

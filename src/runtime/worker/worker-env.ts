@@ -13,6 +13,11 @@ export interface WorkerEnv {
   /** Workers Analytics Engine dataset receiving one data point per RPC (docs/metrics.md); optional. */
   RPC_METRICS?: AnalyticsEngineDataset;
   /**
+   * Rate Limiting binding counting calls per caller and method (docs/rate-limits.md); its
+   * limit is in wrangler.toml. Missing: nothing is rate limited (logged).
+   */
+  RATE_LIMITER?: RateLimit;
+  /**
    * Whose bearer tokens are trusted (src/auth/auth-settings.ts): vars, with AUTH_JWKS as a
    * secret if you prefer. None set: every protected method refuses every call.
    */

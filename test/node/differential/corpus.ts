@@ -248,3 +248,11 @@ export function maintenanceCorpus(v: Variant, seeded: Seeded): Case[] {
     { name: "GetUser in maintenance (reads work)", request: post(v, `${users}/GetUser`, framed(v, encode(v, GetUserRequestSchema, { id: seeded.userId }))) },
   ];
 }
+
+/** Calls over their rate limit (health: public, so nothing else in the gate refuses them). */
+export function rateLimitedCorpus(v: Variant): Case[] {
+  return [
+    { name: "Health/Check over its limit (resource_exhausted, RetryInfo, retry-after)", request: post(v, `${health}/Check`, framed(v, encode(v, HealthCheckRequestSchema, {}))) },
+    { name: "Health/List over its limit", request: post(v, `${health}/List`, framed(v, encode(v, HealthListRequestSchema, {}))) },
+  ];
+}

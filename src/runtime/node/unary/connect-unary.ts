@@ -19,6 +19,7 @@ import {
   parseTimeout,
   trailerMux,
 } from "@connectrpc/connect/protocol-connect";
+import { clientContextValues } from "../../../protocol/client-address.ts";
 import { webHeaderEntries } from "./node-headers.ts";
 import { type UnaryCall, type UnaryResult, callComplete, concatChunks, headerOf } from "./unary-call.ts";
 import type { UnaryRoute } from "./unary-route.ts";
@@ -42,6 +43,7 @@ export async function serveConnectUnary(route: UnaryRoute, binary: boolean, call
     requestSignal: call.signal,
     requestHeader: webHeaderEntries(call.headers),
     url: call.url,
+    contextValues: clientContextValues(call.remoteAddress),
     responseHeader: { [headerContentType]: binary ? contentTypeUnaryProto : contentTypeUnaryJson },
   });
   const compression = compressionNegotiate(

@@ -30,6 +30,7 @@ import {
   createTrailerSerialization,
   trailerFlag,
 } from "@connectrpc/connect/protocol-grpc-web";
+import { clientContextValues } from "../../../protocol/client-address.ts";
 import { webHeaderEntries } from "./node-headers.ts";
 import { type UnaryCall, type UnaryResult, callComplete, concatChunks, headerOf } from "./unary-call.ts";
 import type { UnaryRoute } from "./unary-route.ts";
@@ -89,6 +90,7 @@ export function startGrpcCall(route: UnaryRoute, web: boolean, binary: boolean, 
     requestSignal: call.signal,
     requestHeader: webHeaderEntries(call.headers),
     url: call.url,
+    contextValues: clientContextValues(call.remoteAddress),
     responseHeader: { [headerContentType]: contentType },
     responseTrailer: { [headerGrpcStatus]: grpcStatusOk },
   });

@@ -58,6 +58,7 @@ export function http1Unary(routes: Map<string, UnaryRoute>, fallback: Http1Liste
       url: new URL(req.url ?? "", `${scheme}://${authority}`).toString(),
       headers: req.headers,
       signal: controller.signal,
+      remoteAddress: req.socket.remoteAddress,
       readBody: (keepBytes: number) => readBody(req, keepBytes),
     };
     const failed = (error: unknown) => {

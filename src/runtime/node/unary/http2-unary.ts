@@ -46,6 +46,7 @@ export function http2Unary(
       url: new URL(headers[":path"] ?? "", `http://${authority}`).toString(),
       headers,
       signal: controller.signal,
+      remoteAddress: stream.session?.socket.remoteAddress,
       readBody: (keepBytes: number) => readBody(stream, keepBytes),
     };
     const failed = (error: unknown) => {

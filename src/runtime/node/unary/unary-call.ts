@@ -8,6 +8,8 @@ export interface UnaryCall {
   headers: IncomingHttpHeaders;
   /** Aborted when the client goes away (HTTP/2 reset, closed connection). */
   signal: AbortSignal;
+  /** The TCP peer's address (the rate limiter's key for anonymous callers). */
+  remoteAddress: string | undefined;
   /**
    * The request body, read to its end but keeping at most `keepBytes` (the rest is
    * discarded, so a huge upload costs no memory; connect's own checks then report it).
