@@ -8,7 +8,12 @@ import {
   GetUserRequestSchema,
   ListUsersRequestSchema,
 } from "../../../src/gen/acme/user/v1/user_pb.ts";
+import { testAuth } from "../test-auth-key.ts";
 import type { RawRequest } from "./raw-exchange.ts";
+
+/** Every request carries the test key's token with every scope, unless a case says otherwise. */
+const authorization = testAuth.bearer;
+const readOnly = `Bearer ${await testAuth.mint({ sub: "reader", scopes: ["users:read"] })}`;
 
 /** One way of putting a unary request on the wire. */
 export interface Variant {
@@ -71,9 +76,14 @@ function post(v: Variant, path: string, body: Uint8Array, headers: Record<string
   return {
     method: "POST",
     path,
-    headers: { "content-type": v.contentType, ...(v.protocol === "grpc" ? { te: "trailers" } : {}), ...headers },
+    headers: { "content-type": v.contentType, ...(v.protocol === "grpc" ? { te: "trailers" } : {}), authorization, ...headers },
     body,
   };
+}
+
+function withoutToken(request: RawRequest): RawRequest {
+  const { authorization: _, ...headers } = request.headers;
+  return { ...request, headers };
 }
 
 const timeoutHeader = (v: Variant) => (v.protocol === "connect" ? "connect-timeout-ms" : "grpc-timeout");
@@ -188,12 +198,21 @@ export function corpus(v: Variant, seeded: Seeded, tag: string): Case[] {
     { name: "deadline already expired", request: getUser(seeded.userId, { [timeoutHeader(v)]: v.protocol === "connect" ? "0" : "0m" }) },
     { name: "malformed deadline", request: getUser(seeded.userId, { [timeoutHeader(v)]: "soon" }) },
     { name: "unknown method", request: post(v, `${users}/DeleteUser`, m(GetUserRequestSchema, { id: seeded.userId })) },
-    { name: "GET on a unary method", request: { method: "GET", path: `${users}/CreateUser`, headers: { "content-type": v.contentType } } },
+    { name: "GET on a unary method", request: { method: "GET", path: `${users}/CreateUser`, headers: { "content-type": v.contentType, authorization } } },
     {
       name: "PUT on a unary method",
       request: { ...post(v, `${users}/GetUser`, m(GetUserRequestSchema, { id: seeded.userId })), method: "PUT" },
     },
     { name: "allowed CORS origin", request: getUser(seeded.userId, { origin: "https://app.example" }) },
+    // Refused by the request gate before the body is read, on both paths alike.
+    { name: "no token", request: withoutToken(getUser(seeded.userId)) },
+    { name: "malformed token", request: getUser(seeded.userId, { authorization: "Bearer not.a.jwt" }) },
+    { name: "not a bearer token", request: getUser(seeded.userId, { authorization: "Basic dXNlcjpwYXNz" }) },
+    {
+      name: "token lacking the scope",
+      request: post(v, `${users}/CreateUser`, m(CreateUserRequestSchema, { email: `ro-${tag}@example.com`, displayName: "RO" }), { authorization: readOnly }),
+    },
+    { name: "no token, malformed body (refused before reading it)", request: withoutToken(post(v, `${users}/GetUser`, framed(v, new Uint8Array([0x0a, 0x05])))) },
     { name: "other CORS origin", request: getUser(seeded.userId, { origin: "https://evil.example" }) },
   ];
   if (v.protocol !== "connect") {
@@ -213,6 +232,8 @@ export function corpus(v: Variant, seeded: Seeded, tag: string): Case[] {
       exportUsers("ExportUsers without a request message", {}, new Uint8Array(0)),
       exportUsers("ExportUsers with two request messages", {}, twoMessages),
       exportUsers("ExportUsers truncated envelope", {}, new Uint8Array([0, 0, 0, 0, 9, 1])),
+      { ...exportUsers("ExportUsers without a token"), request: withoutToken(post(v, `${users}/ExportUsers`, m(ExportUsersRequestSchema, {}))) },
+      exportUsers("ExportUsers with a bad token", { authorization: "Bearer x" }),
     );
     const payload = encode(v, GetUserRequestSchema, { id: seeded.userId });
     cases.push(
@@ -230,9 +251,9 @@ export function corpus(v: Variant, seeded: Seeded, tag: string): Case[] {
         http1Only: true,
         request: post(v, `${users}/GetUser`, new Uint8Array(16), { "content-length": String(fourMiB + 1) }),
       },
-      { name: "Connect GET (cacheable read)", request: { method: "GET", path: `${users}/GetUser?connect=v1&encoding=${v.binary ? "proto" : "json"}&base64=1&message=${Buffer.from(encode(v, GetUserRequestSchema, { id: seeded.userId })).toString("base64url")}`, headers: {} } },
-      { name: "content type with charset", request: { ...getUser(seeded.userId), headers: { "content-type": v.binary ? "application/proto" : "application/json; charset=utf-8" } } },
-      { name: "streaming content type on a unary method", request: { ...getUser(seeded.userId), headers: { "content-type": v.binary ? "application/connect+proto" : "application/connect+json" } } },
+      { name: "Connect GET (cacheable read)", request: { method: "GET", path: `${users}/GetUser?connect=v1&encoding=${v.binary ? "proto" : "json"}&base64=1&message=${Buffer.from(encode(v, GetUserRequestSchema, { id: seeded.userId })).toString("base64url")}`, headers: { authorization } } },
+      { name: "content type with charset", request: { ...getUser(seeded.userId), headers: { "content-type": v.binary ? "application/proto" : "application/json; charset=utf-8", authorization } } },
+      { name: "streaming content type on a unary method", request: { ...getUser(seeded.userId), headers: { "content-type": v.binary ? "application/connect+proto" : "application/connect+json", authorization } } },
     );
   }
   return cases;
