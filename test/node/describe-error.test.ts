@@ -18,6 +18,11 @@ describe("describeError (web page)", () => {
     expect(describeError(orderErrors.userNotFound({ userId: "x" }))).toContain("does not exist");
   });
 
+  it("should say when to retry a rate-limited call", () => {
+    const limited = new ConnectError("rate limit exceeded for this method; retry in 60 s", Code.ResourceExhausted);
+    expect(describeError(limited)).toBe("Too many requests: rate limit exceeded for this method; retry in 60 s.");
+  });
+
   it("should tell a caller how to get a token with the scopes a call needs", () => {
     expect(describeError(authErrors.tokenInvalid({}, "the bearer token is not valid"))).toBe(
       'Not signed in: the bearer token is not valid. Paste a token above (for npm start: npm run token -- --sub you --scopes "users:read users:write orders:read orders:write").',

@@ -18,6 +18,8 @@ export function describeError(error: unknown): string {
   }
   if (err.code === Code.PermissionDenied) return `Permission denied: ${err.rawMessage}.`;
   if (err.code === Code.InvalidArgument) return "Please correct the highlighted fields.";
+  // Rate limits (RATE_LIMITED): the message says when to retry.
+  if (err.code === Code.ResourceExhausted) return `Too many requests: ${err.rawMessage}.`;
   if (err.code === Code.Unavailable) return `The service is unavailable: ${err.rawMessage}`;
   if (err.code === Code.Unknown && /fetch|network/i.test(err.rawMessage)) {
     return "Cannot reach the API: offline, or this page's origin is not allowed to call it (CORS).";
