@@ -1,28 +1,9 @@
-import { type ContextValues, type HandlerContext, createContextKey, createContextValues } from "@connectrpc/connect";
-import type { SpanContext } from "@opentelemetry/api";
+import { spanContextKey } from "../telemetry/span-context.ts";
 import type { RpcRequest } from "./rpc-call.ts";
-
-/**
- * The span context of the call, set by the tracing interceptor so that the logging and
- * error interceptors can quote trace and span ids without an active-context lookup.
- */
-export const spanContextKey = createContextKey<SpanContext | undefined>(undefined, {
-  description: "span context of the current RPC",
-});
 
 /** W3C trace and span ids of a call; undefined ids when tracing produced none. */
 export function traceIdsOf(req: RpcRequest): { traceId?: string; spanId?: string } {
   const span = req.contextValues.get(spanContextKey);
   if (!span || /^0+$/.test(span.traceId)) return {};
   return { traceId: span.traceId, spanId: span.spanId };
-}
-
-/**
- * Context values for an outgoing call made while serving `context`: they carry this
- * call's span, so the client tracing interceptor parents the outgoing span on it even
- * where no async context manager is registered (a Worker without tracing). Fresh values,
- * so nothing else of the incoming call leaks into the outgoing one.
- */
-export function outgoingContextValues(context: HandlerContext): ContextValues {
-  return createContextValues().set(spanContextKey, context.values.get(spanContextKey));
 }

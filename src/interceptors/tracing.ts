@@ -24,7 +24,7 @@ import {
 } from "@opentelemetry/semantic-conventions/incubating";
 import { callerKey } from "../auth/caller.ts";
 import { type RpcRequest, codeName, isServerFault, observe, procedureOf, protocolOf } from "./rpc-call.ts";
-import { spanContextKey } from "./span-context.ts";
+import { spanContextKey } from "../telemetry/span-context.ts";
 
 // W3C trace context, independent of what (if anything) registered a global propagator:
 // with tracing off, callers' trace ids must still reach logs and downstream calls.

@@ -6,7 +6,7 @@ import { orderCreationDisabled, orderNotFound, userNotFound } from "../gen/acme/
 import { OrderService } from "../gen/acme/order/v1/order_pb.ts";
 import { isUserNotFound } from "../gen/acme/user/v1/errors_reasons.ts";
 import type { UserService } from "../gen/acme/user/v1/user_pb.ts";
-import { outgoingContextValues } from "../interceptors/span-context.ts";
+import { outgoingContextValues } from "../telemetry/span-context.ts";
 import type { OrderRecord, OrderStore } from "../store/order-store.ts";
 
 export interface OrderServiceDeps {
