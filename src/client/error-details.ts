@@ -1,6 +1,6 @@
 import { ConnectError } from "@connectrpc/connect";
 import { ViolationsSchema } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
-import { type ErrorInfo, ErrorInfoSchema } from "../gen/client/google/rpc/error_details_pb.ts";
+import { type ErrorInfo, ErrorInfoSchema, RequestInfoSchema } from "../gen/client/google/rpc/error_details_pb.ts";
 
 /** A field the server rejected and why, e.g. {field: "email", message: "must be a valid email address"}. */
 export interface FieldViolation {
@@ -25,7 +25,10 @@ export function errorInfo(error: unknown): ErrorInfo | undefined {
   return error instanceof ConnectError ? error.findDetails(ErrorInfoSchema)[0] : undefined;
 }
 
-/** The trace id an unexpected server failure quotes ("internal error (trace id …)"), if any. */
+/**
+ * The trace id of an unexpected server failure (internal, unavailable), to quote to
+ * support: the request_id of its google.rpc.RequestInfo detail, if any.
+ */
 export function traceIdOf(error: unknown): string | undefined {
-  return error instanceof ConnectError ? /\(trace id ([0-9a-f]{32})\)/.exec(error.rawMessage)?.[1] : undefined;
+  return error instanceof ConnectError ? error.findDetails(RequestInfoSchema)[0]?.requestId || undefined : undefined;
 }

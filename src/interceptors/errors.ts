@@ -1,4 +1,5 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { RequestInfoSchema } from "../gen/google/rpc/error_details_pb.ts";
 import { isClientFault } from "../protocol/client-errors.ts";
 import { StoreUnavailableError } from "../store/store-unavailable.ts";
 import { type RpcRequest, type RpcResponse } from "./rpc-call.ts";
@@ -12,7 +13,8 @@ const opaqueCodes = new Set([Code.Internal, Code.Unknown, Code.DataLoss]);
  * ConnectError with a code other than internal/unknown/data_loss) pass unchanged; a
  * transient storage failure becomes `unavailable`; anything else (a TypeError, a
  * driver error, an internal ConnectError) becomes `internal`. Both get a generic
- * message with the trace id to quote; the original stays as `cause` for the log.
+ * message quoting the trace id, and the trace id as a `google.rpc.RequestInfo` detail
+ * (request_id) for clients to read; the original stays as `cause` for the log.
  * Mid-stream failures are handled the same way.
  */
 export function createErrorsInterceptor(): Interceptor {
@@ -63,8 +65,9 @@ function sanitize(error: unknown, req: RpcRequest): unknown {
   }
   const { traceId } = traceIdsOf(req);
   const quote = traceId ? ` (trace id ${traceId})` : "";
+  const details = traceId ? [{ desc: RequestInfoSchema, value: { requestId: traceId } }] : [];
   if (error instanceof StoreUnavailableError) {
-    return new ConnectError(`service temporarily unavailable, retry later${quote}`, Code.Unavailable, undefined, undefined, error);
+    return new ConnectError(`service temporarily unavailable, retry later${quote}`, Code.Unavailable, undefined, details, error);
   }
-  return new ConnectError(`internal error${quote}`, Code.Internal, undefined, undefined, error);
+  return new ConnectError(`internal error${quote}`, Code.Internal, undefined, details, error);
 }

@@ -1,6 +1,10 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ViolationsSchema } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import type { UserListing } from "../gen/acme/config/v1/config_pb.ts";
+import { ListUsersRequestSchema } from "../gen/acme/user/v1/user_pb.ts";
+
+/** The field the violation names, from the schema (its number and proto name). */
+const pageSizeField = ListUsersRequestSchema.field.pageSize;
 
 /**
  * The page size of a ListUsers call under the configured listing limits: page_size 0
@@ -11,11 +15,11 @@ export function resolvePageSize(pageSize: number, listing: UserListing | undefin
   const max = listing?.maxPageSize ?? 100;
   if (pageSize > max) {
     const message = `must be at most ${max}`;
-    throw new ConnectError(`page_size: ${message}`, Code.InvalidArgument, undefined, [
+    throw new ConnectError(`${pageSizeField.name}: ${message}`, Code.InvalidArgument, undefined, [
       {
         desc: ViolationsSchema,
         value: {
-          violations: [{ field: { elements: [{ fieldNumber: 1, fieldName: "page_size" }] }, ruleId: "config.max_page_size", message }],
+          violations: [{ field: { elements: [{ fieldNumber: pageSizeField.number, fieldName: pageSizeField.name }] }, ruleId: "config.max_page_size", message }],
         },
       },
     ]);

@@ -1,15 +1,19 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { authErrors, orderErrors, userErrors } from "../../src/client/index.ts";
+import { RequestInfoSchema } from "../../src/gen/client/google/rpc/error_details_pb.ts";
 import { describeError } from "../../web/src/describe-error.ts";
 
 // The page's wording for failures the browser tests cannot provoke on purpose.
 describe("describeError (web page)", () => {
   it("should quote the trace id of an internal error", () => {
     const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
-    expect(describeError(new ConnectError(`internal error (trace id ${traceId})`, Code.Internal))).toBe(
+    const details = [{ desc: RequestInfoSchema, value: { requestId: traceId } }];
+    expect(describeError(new ConnectError("internal error", Code.Internal, undefined, details))).toBe(
       `Something went wrong on our side. If you contact support, quote trace id ${traceId}.`,
     );
+    // Read from the detail, never from the message text.
+    expect(describeError(new ConnectError(`internal error (trace id ${traceId})`, Code.Internal))).not.toContain("quote trace id");
   });
 
   it("should turn reasons into sentences", () => {

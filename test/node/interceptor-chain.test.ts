@@ -5,6 +5,7 @@ import { DatabaseSync } from "node:sqlite";
 import { Code, ConnectError, type Interceptor, createClient, createRouterTransport } from "@connectrpc/connect";
 import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { traceIdOf } from "../../src/client/error-details.ts";
 import { OrderService } from "../../src/gen/acme/order/v1/order_pb.ts";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
 import { forProcedures, forServices, not, selectInterceptor } from "../../src/interceptors/select.ts";
@@ -64,7 +65,9 @@ describe("errors interceptor", () => {
     );
     expect(error.code).toBe(Code.Internal);
     expect(error.rawMessage).toBe(`internal error (trace id ${caller.traceId})`);
-    expect(error.details).toEqual([]);
+    // The trace id is also a structured detail (google.rpc.RequestInfo), the only one.
+    expect(error.details).toHaveLength(1);
+    expect(traceIdOf(error)).toBe(caller.traceId);
     const entry = app.logs.find((e) => e.procedure === "acme.order.v1.OrderService/GetOrder");
     expect(entry).toMatchObject({ level: "error", code: "INTERNAL", trace_id: caller.traceId });
     expect(entry?.error?.type).toBe("SyntaxError");
@@ -80,6 +83,7 @@ describe("errors interceptor", () => {
     const error = await failure(users.createUser({ email: uniqueEmail(), displayName: "Locked out" }));
     expect(error.code).toBe(Code.Unavailable);
     expect(error.rawMessage).toMatch(/^service temporarily unavailable, retry later \(trace id [0-9a-f]{32}\)$/);
+    expect(error.rawMessage).toContain(`(trace id ${traceIdOf(error)})`);
     locker.exec("ROLLBACK");
     locker.close();
     const { user } = await users.createUser({ email: uniqueEmail(), displayName: "Back" });

@@ -2,6 +2,7 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { traceIdOf } from "../../src/client/error-details.ts";
 import { OrderService } from "../../src/gen/acme/order/v1/order_pb.ts";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
 import { newTraceparent } from "../shared/trace-assertions.ts";
@@ -29,6 +30,7 @@ describe("errors and logs on the Worker", () => {
     expect(error).toBeInstanceOf(ConnectError);
     expect((error as ConnectError).code).toBe(Code.Internal);
     expect((error as ConnectError).rawMessage).toBe(`internal error (trace id ${caller.traceId})`);
+    expect(traceIdOf(error)).toBe(caller.traceId);
     const line = logLines(errors).find((l) => l.procedure === "acme.order.v1.OrderService/GetOrder");
     expect(line).toMatchObject({ level: "error", code: "INTERNAL", trace_id: caller.traceId, protocol: "connect" });
     expect(String((line?.error as { stack?: string })?.stack)).toContain("SyntaxError");
