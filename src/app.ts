@@ -1,6 +1,5 @@
 import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter, ConnectRouterOptions, Interceptor, ServiceImpl, Transport } from "@connectrpc/connect";
-import { createClient } from "@connectrpc/connect";
 import { type Meter, type Tracer, metrics } from "@opentelemetry/api";
 import { createAuthCheck } from "./auth/auth-check.ts";
 import type { TokenVerifier } from "./auth/verify-token.ts";
@@ -9,8 +8,7 @@ import type { Config } from "./gen/acme/config/v1/config_pb.ts";
 import { Health } from "./gen/grpc/health/v1/health_pb.ts";
 import { createHealthService } from "./health/health-service.ts";
 import type { Readiness } from "./health/readiness.ts";
-import { OrderService } from "./gen/acme/order/v1/order_pb.ts";
-import { UserService } from "./gen/acme/user/v1/user_pb.ts";
+import { serviceContext, serviceTable } from "./service-table.ts";
 import { createErrorsInterceptor } from "./interceptors/errors.ts";
 import { type RpcLogger, createLoggingInterceptor } from "./interceptors/logging.ts";
 import { createMaintenanceInterceptor } from "./interceptors/maintenance.ts";
@@ -20,16 +18,17 @@ import { createValidationInterceptor } from "./interceptors/validation.ts";
 import { operationalServices } from "./operational-services.ts";
 import { reclassifyClientErrors } from "./protocol/client-errors.ts";
 import { type GateCheck, createRequestGate } from "./protocol/request-gate.ts";
-import { createOrderService } from "./services/order-service.ts";
-import { createUserService } from "./services/user-service.ts";
-import type { OrderStore } from "./store/order-store.ts";
-import type { UserStore } from "./store/user-store.ts";
+import type { SqlDatabase } from "./store/sql-database.ts";
 
 /** What the app needs from a runtime; each entry point in src/runtime/ fills it in. */
 export interface AppDeps {
-  userStore: UserStore;
-  orderStore: OrderStore;
-  /** Reaches UserService over the network, for OrderService; built with createClientInterceptors. */
+  /** The database every service's store is built from (src/service-table.ts). */
+  db: SqlDatabase;
+  /**
+   * Reaches this app's services over the network (USER_SERVICE_URL / the USER_SERVICE
+   * binding, else the server itself), for services calling services (OrderService calls
+   * UserService); built with createClientInterceptors.
+   */
   userServiceTransport: Transport;
   log: RpcLogger;
   tracer: Tracer;
@@ -59,7 +58,7 @@ export const readMaxBytes = 4 * 1024 * 1024;
 export const maxTimeoutMs = 5 * 60 * 1000;
 
 /**
- * The server interceptor chain, outermost first (README: "The interceptor chain"):
+ * The server interceptor chain, outermost first (docs/architecture.md, "The interceptor chain"):
  * config pins one snapshot to the call; tracing opens the span everything else reports
  * under; metrics and logging see the final code (logging also the trace ids); errors turns unexpected
  * failures into safe ones before anything leaves the server; maintenance refuses
@@ -112,13 +111,10 @@ export interface AppOptions {
   extraServices?: (served: DescService[]) => ServiceEntry[];
 }
 
-/** The router options and services both runtimes serve. */
+/** The router options and services both runtimes serve: the service table's, then health and the runtime's own. */
 export function createApp(deps: AppDeps, appOptions: AppOptions = {}): App {
-  const users = createClient(UserService, deps.userServiceTransport);
-  const services: ServiceEntry[] = [
-    entry(UserService, createUserService(deps.userStore)),
-    entry(OrderService, createOrderService({ store: deps.orderStore, users })),
-  ];
+  const context = serviceContext(deps.db, deps.userServiceTransport);
+  const services: ServiceEntry[] = serviceTable.map(({ service, create }) => ({ service, impl: create(context) }));
   // Health reports on every service served, itself included (as grpc-go's does).
   services.push(entry(Health, createHealthService(deps.readiness, () => services.map((s) => s.service.typeName))));
   services.push(...(appOptions.extraServices?.(services.map((s) => s.service)) ?? []));

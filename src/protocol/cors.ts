@@ -4,6 +4,26 @@ import { cors as connectCors } from "@connectrpc/connect";
 const maxAgeSeconds = 7200;
 
 /**
+ * What a runtime does about CORS with a request: answer a preflight itself (status and
+ * headers), or serve the request and add `headers` (empty when no grant) to its response.
+ */
+export type CorsDecision =
+  | { preflight: true; status: 204 | 403; headers: Record<string, string> }
+  | { preflight: false; headers: Record<string, string> };
+
+/** The one CORS decision both runtimes translate to their own response types. */
+export function decideCors(
+  request: { method: string; origin: string | null; requestHeaders: string | null },
+  allowedOrigins: readonly string[],
+): CorsDecision {
+  const granted = corsHeaders(request, allowedOrigins) ?? {};
+  if (isPreflight(request.method)) {
+    return { preflight: true, status: Object.keys(granted).length > 0 ? 204 : 403, headers: granted };
+  }
+  return { preflight: false, headers: granted };
+}
+
+/**
  * CORS for cross-origin browser clients, by the configured allowed origins ("*" for
  * any). Returns the headers to add, or undefined when the request gets no CORS grant
  * (no Origin, or an origin not allowed). Preflights are answered by the caller with

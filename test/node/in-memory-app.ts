@@ -10,8 +10,6 @@ import type { RpcLogEntry } from "../../src/interceptors/logging.ts";
 import type { RpcRecorder } from "../../src/interceptors/metrics.ts";
 import { migrate } from "../../src/runtime/node/migrate.ts";
 import { openSqliteDatabase } from "../../src/runtime/node/sqlite.ts";
-import { sqlOrderStore } from "../../src/store/sql-order-store.ts";
-import { sqlUserStore } from "../../src/store/sql-user-store.ts";
 import { createTestAuth, withAuthorization } from "../shared/test-auth.ts";
 
 export interface InMemoryAppOptions {
@@ -51,8 +49,7 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
   const auth = await createTestAuth();
   const app = createApp({
     verifyToken: verifierFor({ issuer: auth.issuer, audience: auth.audience, keys: { jwks: auth.jwks } }),
-    userStore: sqlUserStore(db),
-    orderStore: sqlOrderStore(db),
+    db,
     userServiceTransport: self,
     log: (entry) => logs.push(entry),
     tracer,

@@ -13,8 +13,6 @@ import { http1Unary } from "../../src/runtime/node/unary/http1-unary.ts";
 import { compatStream } from "../../src/runtime/node/unary/http2-compat.ts";
 import { http2Unary } from "../../src/runtime/node/unary/http2-unary.ts";
 import { createUnaryRoutes } from "../../src/runtime/node/unary/unary-route.ts";
-import { sqlOrderStore } from "../../src/store/sql-order-store.ts";
-import { sqlUserStore } from "../../src/store/sql-user-store.ts";
 import { sendHttp1, sendHttp2 } from "./differential/raw-exchange.ts";
 
 // Which requests the fast path takes: unary POSTs in a protocol it knows, and server
@@ -30,8 +28,7 @@ beforeAll(async () => {
   const app = createApp({
     // This test is about routing: every call is let in as a caller with every scope.
     verifyToken: () => ({ ok: true, caller: { subject: "tester", scopes: new Set(allScopes) } }),
-    userStore: sqlUserStore(db),
-    orderStore: sqlOrderStore(db),
+    db,
     userServiceTransport: createConnectTransport({ baseUrl: "http://127.0.0.1:9", httpVersion: "1.1" }),
     log: () => {},
     tracer: trace.getTracer("test"),

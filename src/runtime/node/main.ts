@@ -4,7 +4,7 @@ import { startNodeMetrics } from "./metrics.ts";
 import { describeAuth } from "./describe-auth.ts";
 import { readNodeEnv } from "./node-env.ts";
 import { createPino, pinoConfigLog, pinoRpcLogger } from "./pino-loggers.ts";
-import { type RunningServer, startServer } from "./start-server.ts";
+import { openServerState, startServer } from "./start-server.ts";
 import type { NodeTracing } from "./tracing.ts";
 
 // The server process (`npm start` runs it through start.mjs): serve until SIGTERM/SIGINT,
@@ -13,20 +13,21 @@ try {
   const env = readNodeEnv(process.env);
   const settings = readOtelSettings(process.env);
   const logger = createPino();
-  let server: RunningServer | undefined;
+  const configLog = pinoConfigLog(logger);
+  // The database and config first: the one config store feeds the sampler and the server.
+  const state = await openServerState(env, configLog);
   // The OpenTelemetry SDK is loaded only when spans are exported: without an endpoint the
   // API's no-op tracer does (the tracing interceptor still gives every call W3C ids).
   // The sampling ratio is runtime config: the sampler asks the current snapshot.
   const tracing: NodeTracing = settings.tracesUrl
     ? (await import("./tracing.ts")).startNodeTracing(settings, {
-        sampleRatio: () => server?.config().observability?.traceSampleRatio ?? 1,
+        sampleRatio: () => state.config.current().observability?.traceSampleRatio ?? 1,
       })
     : { tracer: trace.getTracer("connect-service-template"), flush: async () => {}, shutdown: async () => {} };
   // Metrics are always on: GET /metrics on the server's port, plus OTLP with an endpoint.
   const metrics = await startNodeMetrics(settings);
-  server = await startServer(env, { log: pinoRpcLogger(logger), configLog: pinoConfigLog(logger), tracer: tracing.tracer, metrics });
-  const running = server;
-  // Shutdown (README "Graceful shutdown"): not ready at once, keep serving for
+  const running = await startServer(env, { log: pinoRpcLogger(logger), configLog, tracer: tracing.tracer, metrics }, {}, state);
+  // Shutdown (docs/health-and-shutdown.md): not ready at once, keep serving for
   // SHUTDOWN_DELAY_MS while load balancers notice, then stop accepting and drain calls for
   // up to SHUTDOWN_GRACE_MS, flush telemetry, close the database, exit 0. A second signal
   // exits at once.

@@ -3,7 +3,7 @@ import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { App } from "../../app.ts";
 import { clientContextValues } from "../../protocol/client-address.ts";
-import { corsHeaders, isPreflight } from "../../protocol/cors.ts";
+import { decideCors } from "../../protocol/cors.ts";
 import { type HttpEndpoint, withHttpEndpoints } from "./http-endpoints.ts";
 import type { NodeHandler, ServerListeners } from "./one-port-server.ts";
 import { neverThrow1, neverThrow2 } from "./never-throw.ts";
@@ -48,7 +48,7 @@ export function createNodeListeners(app: App, options: NodeListenerOptions = {})
   );
   const allowedOrigins = options.allowedOrigins ?? (() => []);
   const cors = (method: string, headers: IncomingHttpHeaders) =>
-    corsHeaders(
+    decideCors(
       {
         method,
         origin: headers.origin ?? null,
@@ -61,12 +61,12 @@ export function createNodeListeners(app: App, options: NodeListenerOptions = {})
     next: (req: Req, res: Res) => void,
   ): (req: Req, res: Res) => void {
     return (req, res) => {
-      const granted = cors(req.method ?? "", req.headers);
-      if (isPreflight(req.method ?? "")) {
-        (res as ServerResponse).writeHead(granted ? 204 : 403, granted ?? {}).end();
+      const decision = cors(req.method ?? "", req.headers);
+      if (decision.preflight) {
+        (res as ServerResponse).writeHead(decision.status, decision.headers).end();
         return;
       }
-      for (const [name, value] of Object.entries(granted ?? {})) (res as ServerResponse).setHeader(name, value);
+      for (const [name, value] of Object.entries(decision.headers)) (res as ServerResponse).setHeader(name, value);
       next(req, res);
     };
   }
@@ -81,7 +81,7 @@ export function createNodeListeners(app: App, options: NodeListenerOptions = {})
     http1: neverThrow1(requireAuthority1(withCors(http1Unary(routes, stock)))),
     // Fast-path HTTP/2 streams never become request objects: their CORS headers are added at respond().
     http2: neverThrow2(
-      requireAuthority2(http2Unary(routes, compatStream(withCors(stock)), (headers) => cors(headers[":method"] ?? "", headers))),
+      requireAuthority2(http2Unary(routes, compatStream(withCors(stock)), (headers) => cors(headers[":method"] ?? "", headers).headers)),
     ),
   };
 }

@@ -4,14 +4,12 @@ import type { Tracer } from "@opentelemetry/api";
 import { type AppOptions, createApp, createClientInterceptors } from "../../app.ts";
 import { verifierFor } from "../../auth/auth-settings.ts";
 import type { ConfigLog } from "../../config/config-source.ts";
-import { createConfigStore } from "../../config/config-store.ts";
+import { type ConfigStore, createConfigStore } from "../../config/config-store.ts";
 import type { Config } from "../../gen/acme/config/v1/config_pb.ts";
 import { configCheck, databaseCheck } from "../../health/checks.ts";
 import { type Readiness, createReadiness } from "../../health/readiness.ts";
 import type { RpcLogger } from "../../interceptors/logging.ts";
 import { createRateLimitCheck } from "../../ratelimit/rate-limit-check.ts";
-import { sqlOrderStore } from "../../store/sql-order-store.ts";
-import { sqlUserStore } from "../../store/sql-user-store.ts";
 import { fileConfigSource, sqliteConfigSource } from "./config-sources.ts";
 import { devAuthSettings } from "./dev-auth.ts";
 import { memoryLimiters } from "./memory-limiters.ts";
@@ -22,7 +20,7 @@ import { createNodeListeners } from "./node-listeners.ts";
 import { type ServerListeners, listenOnePort } from "./one-port-server.ts";
 import { reflectionServices } from "./reflection.ts";
 import { probeEndpoints } from "./probes.ts";
-import { openSqliteDatabase } from "./sqlite.ts";
+import { type SqliteDatabase, openSqliteDatabase } from "./sqlite.ts";
 import { serveStatic, webRoot } from "./static-files.ts";
 
 export interface RunningServer {
@@ -47,24 +45,53 @@ export interface ServerTelemetry {
   metrics?: Pick<NodeMetrics, "meter" | "prometheus">;
 }
 
-/**
- * Opens and migrates the database, loads the config (and keeps polling its source),
- * builds the app and serves it on one port.
- */
-export async function startServer(env: NodeEnv, telemetry: ServerTelemetry, appOptions: AppOptions = {}): Promise<RunningServer> {
+/** The database and config a server runs on; opened before tracing, whose sampler reads the config. */
+export interface ServerState {
+  /** Opened and migrated. */
+  db: SqliteDatabase;
+  /** Loaded, and polled every CONFIG_REFRESH_MS until close(). */
+  config: ConfigStore;
+  /** Stops polling and closes the database. */
+  close(): void;
+}
+
+/** Opens and migrates the database, loads the config and keeps polling its source. */
+export async function openServerState(env: NodeEnv, configLog: ConfigLog): Promise<ServerState> {
   const db = openSqliteDatabase(env.databasePath);
   let poll: ReturnType<typeof setInterval> | undefined;
+  const close = () => {
+    clearInterval(poll);
+    db.close();
+  };
   try {
     await migrate(db);
     const config = createConfigStore({
       source: env.configFile ? fileConfigSource(env.configFile) : sqliteConfigSource(db),
       env: env.vars,
-      log: telemetry.configLog,
+      log: configLog,
     });
     await config.refresh();
     poll = setInterval(() => void config.refresh(), env.configRefreshMs);
     poll.unref();
+    return { db, config, close };
+  } catch (error) {
+    close();
+    throw error;
+  }
+}
 
+/**
+ * Builds the app on `state` (opened here unless given) and serves it on one port;
+ * stop() closes the state too.
+ */
+export async function startServer(
+  env: NodeEnv,
+  telemetry: ServerTelemetry,
+  appOptions: AppOptions = {},
+  state?: ServerState,
+): Promise<RunningServer> {
+  const { db, config, close } = state ?? (await openServerState(env, telemetry.configLog));
+  try {
     // The app needs UserService's URL, which is this server's own unless configured,
     // and only known once listening: requests are forwarded to it once it exists.
     let listeners: ServerListeners | undefined;
@@ -104,8 +131,7 @@ export async function startServer(env: NodeEnv, telemetry: ServerTelemetry, appO
     const deps = {
       verifyToken,
       gateChecks: [createRateLimitCheck({ config: config.current, limiters: memoryLimiters })],
-      userStore: sqlUserStore(db),
-      orderStore: sqlOrderStore(db),
+      db,
       userServiceTransport,
       log: telemetry.log,
       tracer: telemetry.tracer,
@@ -128,17 +154,15 @@ export async function startServer(env: NodeEnv, telemetry: ServerTelemetry, appO
         // Not ready from here on; health Watch and idle reflection streams end, so they do
         // not hold the drain up.
         readiness.stop();
-        clearInterval(poll);
         await server.close(graceMs, {
           isOwnClient: (port) => ownPorts.has(port),
           closeOwnClients: () => sessionManager.abort(),
         });
-        db.close();
+        close();
       },
     };
   } catch (error) {
-    clearInterval(poll);
-    db.close();
+    close();
     throw error;
   }
 }

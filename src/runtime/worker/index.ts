@@ -5,9 +5,7 @@ import { readAuthSettings, verifierFor } from "../../auth/auth-settings.ts";
 import type { ConfigStore } from "../../config/config-store.ts";
 import { configCheck, databaseCheck } from "../../health/checks.ts";
 import { createReadiness } from "../../health/readiness.ts";
-import { corsHeaders, isPreflight } from "../../protocol/cors.ts";
-import { sqlOrderStore } from "../../store/sql-order-store.ts";
-import { sqlUserStore } from "../../store/sql-user-store.ts";
+import { decideCors } from "../../protocol/cors.ts";
 import { consoleRpcLogger, writeLogLine } from "./console-loggers.ts";
 import { analyticsEngineRecorder } from "./analytics-engine.ts";
 import { d1Database } from "./d1.ts";
@@ -49,8 +47,7 @@ function appFor(env: WorkerEnv, raw: WorkerEnv, config: ConfigStore) {
     const { options, routes } = createApp({
       verifyToken: verifierFor(auth),
       gateChecks: workerRateLimitChecks(raw.RATE_LIMITER, config.current),
-      userStore: sqlUserStore(db),
-      orderStore: sqlOrderStore(db),
+      db,
       userServiceTransport: userServiceTransport(env, createClientInterceptors(tracer)),
       log: consoleRpcLogger,
       tracer,
@@ -89,7 +86,7 @@ const handler = {
       writeLogLine("error", { msg: (error as Error).message });
       return Response.json({ code: "internal", message: "server configuration is invalid; see the Worker logs" }, { status: 500 });
     }
-    const cors = corsHeaders(
+    const cors = decideCors(
       {
         method: request.method,
         origin: request.headers.get("origin"),
@@ -97,8 +94,8 @@ const handler = {
       },
       config.current().cors?.allowedOrigins ?? [],
     );
-    if (isPreflight(request.method)) {
-      return new Response(null, { status: cors ? 204 : 403, headers: cors ?? {} });
+    if (cors.preflight) {
+      return new Response(null, { status: cors.status, headers: cors.headers });
     }
     let app: (request: Request) => Promise<Response>;
     try {
@@ -108,9 +105,9 @@ const handler = {
       return Response.json({ code: "internal", message: "server configuration is invalid; see the Worker logs" }, { status: 500 });
     }
     const response = await app(request);
-    if (!cors) return response;
+    if (Object.keys(cors.headers).length === 0) return response;
     const granted = new Response(response.body, response);
-    for (const [name, value] of Object.entries(cors)) granted.headers.set(name, value);
+    for (const [name, value] of Object.entries(cors.headers)) granted.headers.set(name, value);
     return granted;
   },
 } satisfies ExportedHandler<WorkerEnv>;
