@@ -7,8 +7,7 @@ import {
 import { afterAll, beforeAll, describe } from "vitest";
 import { authContract } from "../shared/auth-contract.ts";
 import { healthContract } from "../shared/health-contract.ts";
-import { orderServiceContract } from "../shared/order-service-contract.ts";
-import { userServiceContract } from "../shared/user-service-contract.ts";
+import { serviceContracts } from "../shared/service-contracts.ts";
 import { withAuthorization } from "../shared/test-auth.ts";
 import { testAuth } from "./test-auth-key.ts";
 import { startTestServer } from "./test-server.ts";
@@ -45,18 +44,14 @@ for (const [name, makeTransport] of Object.entries(transports)) {
   });
 }
 
-for (const [name, makeTransport] of Object.entries(transports)) {
-  describe(`UserService over ${name}`, () => {
-    let transport: Transport | undefined;
-    userServiceContract(() => (transport ??= makeTransport(server.url)));
-  });
-}
-
-for (const name of ["Connect binary, HTTP/1.1", "gRPC, HTTP/2", "gRPC-Web, HTTP/1.1"]) {
-  describe(`OrderService over ${name}`, () => {
-    let transport: Transport | undefined;
-    orderServiceContract(() => (transport ??= transports[name]!(server.url)));
-  });
+// Every service of the wiring table, by its contract (test/shared/service-contracts.ts).
+for (const { service, run } of serviceContracts()) {
+  for (const [name, makeTransport] of Object.entries(transports)) {
+    describe(`${service.name} over ${name}`, () => {
+      let transport: Transport | undefined;
+      run(() => (transport ??= makeTransport(server.url)));
+    });
+  }
 }
 
 for (const [name, makeTransport] of Object.entries(transports)) {

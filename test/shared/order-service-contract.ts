@@ -6,7 +6,11 @@ import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
 import { ErrorInfoSchema } from "../../src/gen/google/rpc/error_details_pb.ts";
 import { uniqueEmail, violatedFields } from "./user-service-contract.ts";
 import { failure } from "./expect-failure.ts";
+import type { ServiceContract } from "./service-contracts.ts";
 
+
+/** Run over every transport of both runtimes (test/shared/service-contracts.ts). */
+export const serviceContract: ServiceContract = { service: OrderService, run: orderServiceContract };
 
 /** The behaviour of OrderService (which calls UserService over the network). */
 export function orderServiceContract(transport: () => Transport): void {

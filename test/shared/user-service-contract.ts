@@ -9,6 +9,7 @@ import {
 } from "../../src/gen/acme/user/v1/errors_reasons.ts";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
 import { ErrorInfoSchema } from "../../src/gen/google/rpc/error_details_pb.ts";
+import type { ServiceContract } from "./service-contracts.ts";
 
 /** The fields named by an error's buf.validate.Violations detail, e.g. ["email"]. */
 export function violatedFields(error: ConnectError): string[] {
@@ -36,6 +37,9 @@ async function listAllIds(client: Client<typeof UserService>, pageSize: number):
   } while (pageToken !== "");
   return ids;
 }
+
+/** Run over every transport of both runtimes (test/shared/service-contracts.ts). */
+export const serviceContract: ServiceContract = { service: UserService, run: userServiceContract };
 
 /**
  * The behaviour of UserService every runtime and protocol must show. Registers `it`

@@ -2,8 +2,7 @@ import type { Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 import { describe } from "vitest";
 import { healthContract } from "../shared/health-contract.ts";
-import { orderServiceContract } from "../shared/order-service-contract.ts";
-import { userServiceContract } from "../shared/user-service-contract.ts";
+import { serviceContracts } from "../shared/service-contracts.ts";
 import { workerFetch, workerOrigin } from "./worker-fetch.ts";
 
 const baseUrl = workerOrigin;
@@ -17,15 +16,15 @@ const transports: Record<string, () => Transport> = {
   "gRPC-Web JSON": () => createGrpcWebTransport({ baseUrl, fetch, useBinaryFormat: false }),
 };
 
-for (const [name, makeTransport] of Object.entries(transports)) {
-  describe(`UserService in workerd over ${name}`, () => {
-    userServiceContract(makeTransport);
-  });
+// Every service of the wiring table, by its contract (test/shared/service-contracts.ts);
+// OrderService calls UserService through the Worker's loopback binding.
+for (const { service, run } of serviceContracts()) {
+  for (const [name, makeTransport] of Object.entries(transports)) {
+    describe(`${service.name} in workerd over ${name}`, () => {
+      run(makeTransport);
+    });
+  }
 }
-
-describe("OrderService in workerd, calling UserService through the Worker's loopback binding", () => {
-  orderServiceContract(transports["Connect binary"]!);
-});
 
 for (const [name, makeTransport] of Object.entries(transports)) {
   describe(`grpc.health.v1.Health in workerd over ${name}`, () => {
