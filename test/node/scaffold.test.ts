@@ -1,0 +1,133 @@
+import { execFile, execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// The scaffolders for real: the working tree copied (node_modules linked, not installed),
+// `npm run new:service` and `npm run new:rpc` run there, then generate, typecheck and the
+// new service's contract over every transport on Node and in workerd, as a user would.
+
+const exec = promisify(execFile);
+const repo = new URL("../..", import.meta.url).pathname;
+const copy = mkdtempSync(join(tmpdir(), "scaffold-test-"));
+afterAll(() => rmSync(copy, { recursive: true, force: true }));
+
+// The child vitest and npm must not think they run inside this test.
+const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(VITEST|TEST$|NODE_ENV$)/.test(name)));
+
+/** A command in the copy; resolves to its exit code and output (never rejects). */
+async function run(command: string, args: string[]) {
+  try {
+    const { stdout, stderr } = await exec(command, args, { cwd: copy, env, maxBuffer: 64 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const npm = (...args: string[]) => run("npm", ["run", "-s", ...args]);
+const read = (path: string) => readFileSync(join(copy, path), "utf8");
+
+/** vitest in the copy on `file` of `project`: passed and failed test names. */
+async function vitest(project: string, file: string) {
+  const report = join(copy, `vitest-${project}.json`);
+  const result = await run("npx", ["vitest", "run", "--project", project, file, "--reporter=json", `--outputFile=${report}`]);
+  const json = JSON.parse(readFileSync(report, "utf8")) as {
+    testResults: { assertionResults: { fullName: string; status: string }[] }[];
+  };
+  const tests = json.testResults.flatMap((file) => file.assertionResults);
+  return {
+    code: result.code,
+    passed: tests.filter((t) => t.status === "passed").map((t) => t.fullName),
+    failed: tests.filter((t) => t.status !== "passed").map((t) => t.fullName),
+  };
+}
+
+beforeAll(() => {
+  const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: repo, encoding: "utf8" })
+    .split("\0")
+    .filter((path) => path !== "" && existsSync(join(repo, path)));
+  for (const path of files) {
+    mkdirSync(dirname(join(copy, path)), { recursive: true });
+    cpSync(join(repo, path), join(copy, path));
+  }
+  symlinkSync(join(repo, "node_modules"), join(copy, "node_modules"));
+  // wrangler.toml serves web/dist as static assets; the page is not built here.
+  mkdirSync(join(copy, "web/dist"), { recursive: true });
+});
+
+describe("npm run new:service", () => {
+  it("should refuse names that do not fit, writing nothing", async () => {
+    for (const [name, says] of [
+      ["acme.Inventory.v1.InventoryService", "is not a package"],
+      ["other.inventory.v1.InventoryService", "is not a package"],
+      ["acme.inventory.1.InventoryService", "is not a package"],
+      ["acme.inventory.v1.inventoryService", "is not a service name"],
+      ["acme.inventory.v1.Inventory", "is not a service name"],
+      ["acme.inventory.v1.Service", "is not a service name"],
+    ] as const) {
+      const result = await npm("new:service", "--", name);
+      expect(result.code, name).toBe(1);
+      expect(result.stderr, name).toContain(says);
+    }
+    expect(existsSync(join(copy, "proto/acme/inventory"))).toBe(false);
+  });
+
+  it("should refuse to overwrite an existing service", async () => {
+    const before = read("src/service-table.ts");
+    const result = await npm("new:service", "--", "acme.user.v1.UserService");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("refusing to overwrite: proto/acme/user/v1/user.proto");
+    expect(read("src/service-table.ts")).toBe(before);
+  });
+
+  it("should write a service that generates, typechecks and passes its contract on both runtimes", async () => {
+    const created = await npm("new:service", "--", "acme.inventory.v1.InventoryService");
+    expect(created.stderr).toBe("");
+    expect(created.code).toBe(0);
+    expect(read("src/service-table.ts")).toContain("wire(InventoryService, ({ db }) => createInventoryService(sqlInventoryItemStore(db))),");
+    expect(read("migrations/0003_create_inventory_items.sql")).toContain("CREATE TABLE inventory_items");
+    const again = await npm("new:service", "--", "acme.inventory.v1.InventoryService");
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("refusing to overwrite");
+
+    const added = await npm("new:rpc", "--", "acme.inventory.v1.InventoryService", "GetThing");
+    expect(added.code).toBe(0);
+    expect(read("proto/acme/inventory/v1/inventory.proto")).toMatch(/rpc GetThing\(GetThingRequest\)[^}]*inventory:read/);
+    expect((await npm("new:rpc", "--", "acme.inventory.v1.InventoryService", "GetThing")).code).toBe(1);
+
+    const generated = await npm("generate");
+    expect(generated.stderr).not.toMatch(/error/i);
+    expect(generated.code).toBe(0);
+    for (const project of ["tsconfig.json", "tsconfig.worker.json"]) {
+      const typecheck = await run("npx", ["tsc", "-p", project, "--noEmit"]);
+      expect(typecheck.stdout, project).toBe("");
+      expect(typecheck.code, project).toBe(0);
+    }
+
+    // The contract runs over all seven Node transports and four Worker ones, beside the others.
+    const node = await vitest("node", "test/node/rpc-protocols.test.ts");
+    expect(node.failed).toEqual([]);
+    expect(node.passed.filter((name) => name.startsWith("InventoryService over"))).toHaveLength(7 * 3);
+    const worker = await vitest("worker", "test/worker/rpc-protocols.test.ts");
+    expect(worker.failed).toEqual([]);
+    expect(worker.passed.filter((name) => name.startsWith("InventoryService in workerd"))).toHaveLength(4 * 3);
+
+    // The new method's stub answers unimplemented, and the test tokens hold its scope.
+    writeFileSync(
+      join(copy, "call-stub.ts"),
+      `import { createClient } from "@connectrpc/connect";
+import { InventoryService } from "./src/gen/acme/inventory/v1/inventory_pb.ts";
+import { createInMemoryApp } from "./test/node/in-memory-app.ts";
+const app = await createInMemoryApp();
+const error = await createClient(InventoryService, app.transport).getThing({}).catch((e: Error) => e);
+console.log(String(error));
+`,
+    );
+    const stub = await run("node", ["call-stub.ts"]);
+    expect(stub.stdout.trim()).toBe("ConnectError: [unimplemented] GetThing is not implemented yet");
+  }, 170_000);
+});
