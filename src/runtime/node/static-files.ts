@@ -1,6 +1,6 @@
 import { createReadStream, statSync } from "node:fs";
 import type { ServerResponse } from "node:http";
-import { extname, join, normalize, sep } from "node:path";
+import { extname, join, normalize, relative, sep } from "node:path";
 import type { NodeHandler } from "./one-port-server.ts";
 
 /** The built web page (`npm run build:web`). */
@@ -19,8 +19,10 @@ const contentTypes: Record<string, string> = {
 
 /**
  * Serves the files under `root` for GET/HEAD requests no RPC route took (connect's
- * fallback): `/` is index.html; Vite's content-hashed assets are cached for a year,
- * everything else revalidated. Paths cannot leave `root`; anything else is a 404.
+ * fallback): a path ending in `/` is its folder's index.html, and a folder named
+ * without the slash redirects to it (`/docs` to `/docs/`, as Workers static assets do);
+ * Vite's content-hashed assets are cached for a year, everything else revalidated.
+ * Paths cannot leave `root`; anything else is a 404.
  */
 export function serveStatic(root: string): NodeHandler {
   return (req, res) => {
@@ -31,13 +33,19 @@ export function serveStatic(root: string): NodeHandler {
       response.writeHead(400, { "content-type": "text/plain; charset=utf-8" }).end("malformed path\n");
       return;
     }
-    const file = normalize(join(root, path === "/" ? "index.html" : path));
+    const file = normalize(join(root, path.endsWith("/") ? `${path}index.html` : path));
     const method = req.method ?? "GET";
     let size = -1;
     if ((method === "GET" || method === "HEAD") && file.startsWith(root.endsWith(sep) ? root : root + sep)) {
       try {
         const stat = statSync(file);
         if (stat.isFile()) size = stat.size;
+        else if (stat.isDirectory() && statSync(join(file, "index.html")).isFile()) {
+          // Built from the file path, not the request's: "//host" must not become a redirect elsewhere.
+          const location = `/${relative(root, file).split(sep).map(encodeURIComponent).join("/")}/`;
+          response.writeHead(307, { location, "content-type": "text/plain; charset=utf-8" }).end();
+          return;
+        }
       } catch {
         // missing: 404 below
       }
