@@ -3,7 +3,9 @@
 // start` does on loopback), unless AUTH_ISSUER is set in the environment or .dev.vars.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { declaredScopes } from "../../src/auth/declared-scopes.ts";
 import { devAuthSettings } from "../../src/runtime/node/dev-auth.ts";
+import { serviceTable } from "../../src/service-table.ts";
 
 const args = process.argv.slice(2);
 const optionValue = (name: string) => {
@@ -17,7 +19,8 @@ if (!configured) {
   const settings = await devAuthSettings(process.env.AUTH_DEV_KEY_FILE || undefined);
   const jwks = "jwks" in settings.keys ? settings.keys.jwks : "";
   vars.push("--var", `AUTH_ISSUER:${settings.issuer}`, "--var", `AUTH_AUDIENCE:${settings.audience}`, "--var", `AUTH_JWKS:${jwks}`);
-  console.log('auth: trusting the development key; mint a token with: npm run token -- --sub ada --scopes "users:read users:write orders:read orders:write"');
+  const scopes = declaredScopes(serviceTable.map((s) => s.service)).join(" ");
+  console.log(`auth: trusting the development key; mint a token with: npm run token -- --sub ada --scopes "${scopes}"`);
 }
 
 const persist = optionValue("--persist-to");

@@ -1,22 +1,13 @@
 import type { Interceptor } from "@connectrpc/connect";
 import { type JWK, SignJWT, exportJWK, generateKeyPair, importJWK } from "jose";
-import { effectivePolicy } from "../../src/auth/policy.ts";
+import { declaredScopes } from "../../src/auth/declared-scopes.ts";
 import { serviceTable } from "../../src/service-table.ts";
 
 /**
  * Every scope the served services' policies name (src/service-table.ts, their protos'
  * acme.auth.v1 options), so a token with all of them reaches a newly added service too.
  */
-export const allScopes: readonly string[] = [
-  ...new Set(
-    serviceTable.flatMap(({ service }) =>
-      service.methods.flatMap((method) => {
-        const policy = effectivePolicy(method);
-        return policy && !policy.public ? policy.scopes : [];
-      }),
-    ),
-  ),
-];
+export const allScopes: readonly string[] = declaredScopes(serviceTable.map(({ service }) => service));
 
 export interface TestAuth {
   issuer: string;
