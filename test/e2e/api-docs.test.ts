@@ -46,4 +46,19 @@ describe("the API reference page", () => {
     await page.screenshot({ path: `${screenshotDir}api-docs.png`, fullPage: false });
     await page.close();
   });
+
+  it("should use the token pasted on the main page of the same tab", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/`);
+    await page.fill("#token", testAuth.bearer.replace(/^Bearer /, ""));
+    await page.goto(`${server.url}/docs/`);
+    const operation = page.locator(".opblock-post", { has: page.locator('[data-path="/acme.user.v1.UserService/ListUsers"]') });
+    await operation.locator(".opblock-summary").click();
+    await operation.locator(".try-out__btn").click();
+    await operation.locator("textarea.body-param__text").fill("{}");
+    await operation.locator(".execute").click();
+    const status = operation.locator(".live-responses-table tbody .response-col_status").first();
+    await expect.poll(() => status.textContent(), { timeout: 10_000 }).toContain("200");
+    await page.close();
+  });
 });
