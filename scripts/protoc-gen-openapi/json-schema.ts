@@ -59,31 +59,23 @@ export function createSchemaCollector(validator: Validator): SchemaCollector {
     return schema;
   };
 
+  /** The schema of one value of a field: a scalar, an enum or a message. */
+  const valueSchema = (kind: { scalar?: ScalarType; enum?: DescEnum; message?: DescMessage }): JsonSchema =>
+    kind.enum ? enumRef(kind.enum) : kind.message ? message(kind.message) : scalarSchema(kind.scalar ?? ScalarType.STRING);
+
   const fieldSchema = (field: DescField, rules: FieldConstraints): JsonSchema => {
     switch (field.fieldKind) {
       case "scalar":
-        return { ...scalarSchema(field.scalar), ...rules.value };
       case "enum":
-        return { ...enumRef(field.enum), ...rules.value };
       case "message":
-        return { ...message(field.message), ...rules.value };
+        return constrain(valueSchema(field), rules.value);
       case "list": {
-        const item =
-          field.listKind === "scalar"
-            ? { ...scalarSchema(field.scalar), ...rules.items }
-            : field.listKind === "enum"
-              ? { ...enumRef(field.enum), ...rules.items }
-              : { ...message(field.message), ...rules.items };
-        return { type: "array", items: item, ...rules.value };
+        const items = constrain(valueSchema(field), rules.items);
+        return constrain({ type: "array", items }, rules.value);
       }
       case "map": {
-        const value =
-          field.mapKind === "scalar"
-            ? { ...scalarSchema(field.scalar), ...rules.mapValues }
-            : field.mapKind === "enum"
-              ? { ...enumRef(field.enum), ...rules.mapValues }
-              : { ...message(field.message), ...rules.mapValues };
-        return { type: "object", propertyNames: { ...mapKeySchema(field.mapKey), ...rules.mapKeys }, additionalProperties: value, ...rules.value };
+        const values = constrain(valueSchema(field), rules.mapValues);
+        return constrain({ type: "object", propertyNames: constrain(mapKeySchema(field.mapKey), rules.mapKeys), additionalProperties: values }, rules.value);
       }
     }
   };
@@ -98,6 +90,17 @@ function enumSchema(desc: DescEnum): JsonSchema {
   const description = [describe(desc), ...lines.map(([name, text]) => `- \`${name}\`: ${text.replaceAll("\n", " ")}`)].filter(Boolean).join("\n");
   if (description) schema.description = description;
   return schema;
+}
+
+/** `base` with the keywords of `extra`; combinators both have (anyOf, not...) are kept apart in allOf. */
+export function constrain(base: JsonSchema, extra: JsonSchema | undefined): JsonSchema {
+  const result: JsonSchema = { ...base };
+  for (const [key, value] of Object.entries(extra ?? {})) {
+    if (key === "allOf") result.allOf = [...((result.allOf as JsonSchema[]) ?? []), ...(value as JsonSchema[])];
+    else if (key in result && ["anyOf", "oneOf", "not"].includes(key)) result.allOf = [...((result.allOf as JsonSchema[]) ?? []), { [key]: value }];
+    else result[key] = value;
+  }
+  return result;
 }
 
 function withDescription(schema: JsonSchema, description: string): JsonSchema {

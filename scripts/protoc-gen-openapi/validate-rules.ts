@@ -187,22 +187,25 @@ function stringConstraints(rules: StringRules): { schema: JsonSchema; notes: str
   if (set("prefix")) patterns.push(`^${escapeRegExp(rules.prefix)}`);
   if (set("suffix")) patterns.push(`${escapeRegExp(rules.suffix)}$`);
   if (set("contains")) patterns.push(escapeRegExp(rules.contains));
+  const { pattern: knownPattern, ...known } = wellKnownString(rules.wellKnown);
+  if (typeof knownPattern === "string") patterns.push(knownPattern);
   const schema: JsonSchema = compact({
     const: set("const") ? rules.const : undefined,
     minLength: set("len") ? Number(rules.len) : set("minLen") ? Number(rules.minLen) : undefined,
     maxLength: set("len") ? Number(rules.len) : set("maxLen") ? Number(rules.maxLen) : undefined,
     enum: rules.in.length > 0 ? rules.in : undefined,
-    not: rules.notIn.length > 0 ? { enum: rules.notIn } : set("notContains") ? { pattern: escapeRegExp(rules.notContains) } : undefined,
+    not: rules.notIn.length > 0 ? { enum: rules.notIn } : undefined,
     examples: rules.example.length > 0 ? rules.example : undefined,
-    ...wellKnownString(rules.wellKnown),
+    ...known,
   });
+  const allOf: JsonSchema[] = patterns.length > 1 ? patterns.map((pattern) => ({ pattern })) : [];
   if (patterns.length === 1) schema.pattern = patterns[0];
-  if (patterns.length > 1) schema.allOf = patterns.map((pattern) => ({ pattern }));
+  if (set("notContains")) allOf.push({ not: { pattern: escapeRegExp(rules.notContains) } });
+  if (allOf.length > 0) schema.allOf = allOf;
   const notes = describeBounds("length in UTF-8 bytes", {
     gte: set("lenBytes") ? rules.lenBytes : set("minBytes") ? rules.minBytes : undefined,
     lte: set("lenBytes") ? rules.lenBytes : set("maxBytes") ? rules.maxBytes : undefined,
   });
-  if (rules.notIn.length > 0 && set("notContains")) notes.push(`Must not contain "${rules.notContains}".`);
   if (rules.pattern) notes.push("`pattern` is an RE2 expression (checked by the server); JSON Schema reads it as ECMA-262.");
   return { schema, notes };
 }
