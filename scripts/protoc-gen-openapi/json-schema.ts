@@ -152,7 +152,7 @@ function mapKeySchema(type: ScalarType): JsonSchema {
 function wellKnown(desc: DescMessage): JsonSchema | undefined {
   switch (desc.typeName) {
     case "google.protobuf.Timestamp":
-      return { type: "string", format: "date-time", description: "RFC 3339 date-time, UTC (`Z`)." };
+      return { type: "string", format: "date-time", description: "RFC 3339 date-time; answers are in UTC (`Z`)." };
     case "google.protobuf.Duration":
       return { type: "string", pattern: "^-?[0-9]+(\\.[0-9]{1,9})?s$", description: 'Seconds with up to 9 fractional digits and an "s" suffix, e.g. "1.5s".' };
     case "google.protobuf.FieldMask":
