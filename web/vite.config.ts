@@ -9,10 +9,14 @@ export default defineConfig({
   build: {
     outDir: "dist",
     emptyOutDir: true,
-    rolldownOptions: { input: { main: "index.html", docs: "docs/index.html" } },
+    rolldownOptions: { input: { main: pageFile("index.html"), docs: pageFile("docs/index.html") } },
   },
   plugins: [openApiDocument()],
 });
+
+function pageFile(path: string): string {
+  return new URL(path, import.meta.url).pathname;
+}
 
 /** Copies src/gen/openapi.json (made by `npm run generate`) to the build's /openapi.json. */
 function openApiDocument(): Plugin {
