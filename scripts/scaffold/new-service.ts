@@ -1,15 +1,18 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { type ServiceNames, kebab, parseServiceName } from "./names.ts";
+import { type ServiceNames, kebab, lowerFirst, parseServiceName } from "./names.ts";
 import { contract, errorsProto, migration, serviceImpl, serviceProto, sqlStore, storePort } from "./templates.ts";
 
 // `npm run new:service -- acme.inventory.v1.InventoryService`: writes a working service
 // (proto, errors proto, migration, store, implementation, contract test) and adds it to
-// the wiring table, src/service-table.ts. Writes nothing if a file it would write exists.
+// the wiring table (src/service-table.ts) and the client package (src/client/). Writes
+// nothing if a file it would write exists.
 
 const root = process.cwd();
+const marker = "  // new:service adds its line above this one.\n";
 const tablePath = join(root, "src/service-table.ts");
-const tableMarker = "  // new:service adds its line above this one.\n";
+const clientPath = join(root, "src/client/create-api-client.ts");
+const clientIndexPath = join(root, "src/client/index.ts");
 
 const parsed = parseServiceName(process.argv[2]);
 const names = "error" in parsed ? fail(parsed.error) : parsed;
@@ -19,16 +22,38 @@ const files = filesOf(names);
 const taken = Object.keys(files).filter((path) => existsSync(join(root, path)));
 if (taken.length > 0) fail(`refusing to overwrite: ${taken.join(", ")} already exist`);
 const table = readFileSync(tablePath, "utf8");
-if (!table.includes(tableMarker)) fail(`src/service-table.ts lacks the line "${tableMarker.trim()}" to add the service above`);
-if (new RegExp(`\\b${names.service}\\b`).test(table)) fail(`src/service-table.ts already wires a ${names.service}`);
+const client = readFileSync(clientPath, "utf8");
+for (const [path, text] of [["src/service-table.ts", table], ["src/client/create-api-client.ts", client]] as const) {
+  if (!text.includes(marker)) fail(`${path} lacks the line "${marker.trim()}" to add the service above`);
+  if (new RegExp(`\\b${names.service}\\b`).test(text)) fail(`${path} already has a ${names.service}`);
+}
 
 for (const [path, text] of Object.entries(files)) {
   mkdirSync(dirname(join(root, path)), { recursive: true });
   writeFileSync(join(root, path), text, { flag: "wx" });
   console.log(`wrote ${path}`);
 }
-writeFileSync(tablePath, wired(table, names));
+writeFileSync(
+  tablePath,
+  withLine(table, [
+    `import { ${names.service} } from "./gen/acme/${names.domain}/${names.version}/${names.baseSnake}_pb.ts";`,
+    `import { create${names.service} } from "./services/${names.baseKebab}-service.ts";`,
+    `import { sql${names.entity}Store } from "./store/sql-${kebab(names.entity)}-store.ts";`,
+  ], `  wire(${names.service}, ({ db }) => create${names.service}(sql${names.entity}Store(db))),`),
+);
 console.log(`added ${names.service} to src/service-table.ts`);
+// The client package: api.<name> in createApiClient, the messages and the error helpers.
+const clientName = lowerFirst(names.base);
+writeFileSync(
+  clientPath,
+  withLine(client, [`import { ${names.service} } from "../gen/client/acme/${names.domain}/${names.version}/${names.baseSnake}_pb.ts";`], `  ${clientName}: ${names.service},`),
+);
+const clientGen = `../gen/client/acme/${names.domain}/${names.version}`;
+writeFileSync(
+  clientIndexPath,
+  `${readFileSync(clientIndexPath, "utf8").trimEnd()}\nexport * from "${clientGen}/${names.baseSnake}_pb.ts";\nexport * as ${clientName}Errors from "${clientGen}/errors_reasons.ts";\n`,
+);
+console.log(`added api.${clientName} and ${clientName}Errors to the client package (src/client/)`);
 console.log(`
 Next:
   npm run generate && npm test
@@ -60,18 +85,12 @@ function nextMigrationNumber(): string {
   return String(Math.max(0, ...numbers) + 1).padStart(4, "0");
 }
 
-/** The table with the service's imports after the last import and its line at the marker. */
-function wired(text: string, n: ServiceNames): string {
-  const imports = [
-    `import { ${n.service} } from "./gen/acme/${n.domain}/${n.version}/${n.baseSnake}_pb.ts";`,
-    `import { create${n.service} } from "./services/${n.baseKebab}-service.ts";`,
-    `import { sql${n.entity}Store } from "./store/sql-${kebab(n.entity)}-store.ts";`,
-  ].join("\n");
+/** `text` with `imports` after its last import and `line` above the marker. */
+function withLine(text: string, imports: string[], line: string): string {
   const lastImport = [...text.matchAll(/^import .*;$/gm)].at(-1)!;
   const end = lastImport.index + lastImport[0].length;
-  const withImports = `${text.slice(0, end)}\n${imports}${text.slice(end)}`;
-  const line = `  wire(${n.service}, ({ db }) => create${n.service}(sql${n.entity}Store(db))),\n`;
-  return withImports.replace(tableMarker, line + tableMarker);
+  const withImports = `${text.slice(0, end)}\n${imports.join("\n")}${text.slice(end)}`;
+  return withImports.replace(marker, `${line}\n${marker}`);
 }
 
 function fail(message: string): never {

@@ -20,12 +20,17 @@ export interface ApiClientOptions {
   fetch?: typeof globalThis.fetch;
 }
 
-export interface ApiClient {
-  users: Client<typeof UserService>;
-  orders: Client<typeof OrderService>;
-}
+/** The services a client reaches, by property name (`npm run new:service` adds its own). */
+const apiServices = {
+  users: UserService,
+  orders: OrderService,
+  // new:service adds its line above this one.
+};
 
-/** Typed clients of both services over one fetch-based transport, for browsers and Node alike. */
+/** A typed client of each service of the API: `api.users.getUser(...)`. */
+export type ApiClient = { [Name in keyof typeof apiServices]: Client<(typeof apiServices)[Name]> };
+
+/** Typed clients of every service over one fetch-based transport, for browsers and Node alike. */
 export function createApiClient(options: ApiClientOptions): ApiClient {
   // The token goes first, so the app's own interceptors see the Authorization header too.
   const tokenInterceptors = options.token === undefined ? [] : [bearerToken(options.token)];
@@ -38,5 +43,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     options.protocol === "grpc-web"
       ? createGrpcWebTransport(common)
       : createConnectTransport({ ...common, useBinaryFormat: options.binary ?? false });
-  return { users: createClient(UserService, transport), orders: createClient(OrderService, transport) };
+  return Object.fromEntries(
+    Object.entries(apiServices).map(([name, service]) => [name, createClient(service, transport)]),
+  ) as ApiClient;
 }
