@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { badInputContract, envelope } from "../shared/bad-input-contract.ts";
 import { badInputMatrix } from "../shared/bad-input-matrix.ts";
 import { nodeVariants } from "../shared/wire-variants.ts";
-import { OrderService } from "../../src/gen/acme/order/v1/order_pb.ts";
-import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
+import { serviceTable } from "../../src/service-table.ts";
 import { Health } from "../../src/gen/grpc/health/v1/health_pb.ts";
 import * as reflectionV1 from "../../src/gen/grpc/reflection/v1/reflection_pb.ts";
 import * as reflectionV1alpha from "../../src/gen/grpc/reflection/v1alpha/reflection_pb.ts";
@@ -23,8 +22,8 @@ afterAll(async () => {
   await stock.stop();
 });
 
-// What the Node runtime serves: the app's services and server reflection (bidi, so h2c only).
-const services = [UserService, OrderService, Health, reflectionV1.ServerReflection, reflectionV1alpha.ServerReflection];
+// What the Node runtime serves: the wiring table's services, health and server reflection (bidi, so h2c only).
+const services = [...serviceTable.map((s) => s.service), Health, reflectionV1.ServerReflection, reflectionV1alpha.ServerReflection];
 const encodings = ["gzip", "br"]; // connect-node's defaults
 badInputMatrix("bad-input matrix, fast path", {
   services,

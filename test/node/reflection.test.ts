@@ -20,6 +20,7 @@ import { type ReflectionClient, type ReflectionResponse, type ReflectionVersion,
 import { startServerProcess } from "./server-process.ts";
 import { startTestServer } from "./test-server.ts";
 import { grpcJsAuthorization } from "./grpc-js-auth.ts";
+import { serviceTable } from "../../src/service-table.ts";
 
 const run = promisify(execFile);
 
@@ -29,13 +30,13 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
+// The wiring table's services, health and reflection itself.
 const servedServices = [
-  "acme.order.v1.OrderService",
-  "acme.user.v1.UserService",
+  ...serviceTable.map(({ service }) => service.typeName),
   "grpc.health.v1.Health",
   "grpc.reflection.v1.ServerReflection",
   "grpc.reflection.v1alpha.ServerReflection",
-];
+].sort();
 
 /** The FileDescriptorProtos of a file_descriptor_response, decoded. */
 function filesOf(response: ReflectionResponse): FileDescriptorProto[] {

@@ -1,6 +1,5 @@
 import { describe } from "vitest";
-import { OrderService } from "../../src/gen/acme/order/v1/order_pb.ts";
-import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
+import { serviceTable } from "../../src/service-table.ts";
 import { Health } from "../../src/gen/grpc/health/v1/health_pb.ts";
 import { badInputContract } from "../shared/bad-input-contract.ts";
 import { badInputMatrix } from "../shared/bad-input-matrix.ts";
@@ -13,7 +12,7 @@ describe("bad input to the Worker (Connect, gRPC-Web)", () => {
 });
 
 badInputMatrix("bad-input matrix, Worker", {
-  services: [UserService, OrderService, Health],
+  services: [...serviceTable.map((s) => s.service), Health],
   variants: workerVariants,
   // The Worker accepts no request compression: connect-es has defaults only in connect-node.
   encodings: [],
