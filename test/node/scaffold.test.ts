@@ -102,7 +102,9 @@ describe("npm run new:service", () => {
     const generated = await npm("generate");
     expect(generated.stderr).not.toMatch(/error/i);
     expect(generated.code).toBe(0);
-    for (const project of ["tsconfig.json", "tsconfig.worker.json"]) {
+    // The server and tests, the Worker, the page, and the client package (api.inventory).
+    expect(read("src/client/create-api-client.ts")).toContain("  inventory: InventoryService,");
+    for (const project of ["tsconfig.json", "tsconfig.worker.json", "tsconfig.web.json", "tsconfig.client.json"]) {
       const typecheck = await run("npx", ["tsc", "-p", project, "--noEmit"]);
       expect(typecheck.stdout, project).toBe("");
       expect(typecheck.code, project).toBe(0);
@@ -116,18 +118,18 @@ describe("npm run new:service", () => {
     expect(worker.failed).toEqual([]);
     expect(worker.passed.filter((name) => name.startsWith("InventoryService in workerd"))).toHaveLength(4 * 3);
 
-    // The new method's stub answers unimplemented, and the test tokens hold its scope.
+    // The new method's stub answers (an empty response), and the test tokens hold its scope.
     writeFileSync(
       join(copy, "call-stub.ts"),
       `import { createClient } from "@connectrpc/connect";
 import { InventoryService } from "./src/gen/acme/inventory/v1/inventory_pb.ts";
 import { createInMemoryApp } from "./test/node/in-memory-app.ts";
 const app = await createInMemoryApp();
-const error = await createClient(InventoryService, app.transport).getThing({}).catch((e: Error) => e);
-console.log(String(error));
+const answer = await createClient(InventoryService, app.transport).getThing({}).catch((e: Error) => e);
+console.log("$typeName" in answer ? answer.$typeName : String(answer));
 `,
     );
     const stub = await run("node", ["call-stub.ts"]);
-    expect(stub.stdout.trim()).toBe("ConnectError: [unimplemented] GetThing is not implemented yet");
+    expect(stub.stdout.trim()).toBe("acme.inventory.v1.GetThingResponse");
   }, 170_000);
 });
