@@ -1,7 +1,8 @@
+import { readdirSync } from "node:fs";
 import { createClient } from "@connectrpc/connect";
 import { beforeEach, describe, expect, it } from "vitest";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
-import { migrate } from "../../src/runtime/node/migrate.ts";
+import { migrate, migrationsDir } from "../../src/runtime/node/migrate.ts";
 import type { SqliteDatabase } from "../../src/runtime/node/sqlite.ts";
 import { createInMemoryApp } from "./in-memory-app.ts";
 
@@ -69,6 +70,8 @@ describe("migrate", () => {
   it("should apply each migration once and record it like wrangler does", async () => {
     expect(await migrate(db)).toEqual([]);
     const rows = await db.query<{ name: string }>("SELECT name FROM d1_migrations", []);
-    expect(rows.map((row) => row.name)).toEqual(["0001_create_users.sql", "0002_create_orders.sql"]);
+    const files = readdirSync(migrationsDir).filter((name) => name.endsWith(".sql")).sort();
+    expect(files.slice(0, 2)).toEqual(["0001_create_users.sql", "0002_create_orders.sql"]);
+    expect(rows.map((row) => row.name)).toEqual(files);
   });
 });

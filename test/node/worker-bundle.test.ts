@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { serviceTable } from "../../src/service-table.ts";
 
 const run = promisify(execFile);
 const outdir = mkdtempSync(join(tmpdir(), "connect-template-bundle-"));
@@ -22,6 +23,9 @@ describe("Worker bundle", () => {
     // protovalidate (CEL, RE2) and protobuf are most of it (docs/performance-worker.md).
     // Without the [alias] entries in wrangler.toml it is ~180 KiB: a CommonJS build of an
     // OpenTelemetry package drags all of semantic-conventions in.
-    expect(gzipKiB).toBeLessThanOrEqual(150);
+    // The budget is the template's own; each service added to the wiring table (about
+    // 0.5 KiB for what new:service writes) brings 1 KiB more, so adding one keeps it green.
+    const addedServices = serviceTable.length - 2;
+    expect(gzipKiB).toBeLessThanOrEqual(150 + addedServices);
   }, 60_000);
 });
