@@ -30,7 +30,7 @@ export function decideCors(
  * 204 and these headers; headers Connect and gRPC-Web clients must read
  * (grpc-status, grpc-message, grpc-status-details-bin, Connect's) are exposed.
  */
-export function corsHeaders(
+function corsHeaders(
   request: { method: string; origin: string | null; requestHeaders: string | null },
   allowedOrigins: readonly string[],
 ): Record<string, string> | undefined {
@@ -55,6 +55,6 @@ export function corsHeaders(
  * RPCs never use OPTIONS, so every OPTIONS request is a preflight: answered 204 with
  * the CORS headers when granted, 403 without them when not.
  */
-export function isPreflight(method: string): boolean {
+function isPreflight(method: string): boolean {
   return method === "OPTIONS";
 }
