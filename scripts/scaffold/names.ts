@@ -41,17 +41,16 @@ export function parseServiceName(fullName: string | undefined): ServiceNames | {
     return { error: `"${service}" is not a service name: PascalCase ending in Service, e.g. InventoryService` };
   }
   const base = service.slice(0, -"Service".length);
-  const words = base.split(/(?=[A-Z])/).map((word) => word.toLowerCase());
   return {
     pkg,
     domain: match[1]!,
     version: match[2]!,
     service,
     base,
-    baseKebab: words.join("-"),
-    baseSnake: words.join("_"),
+    baseKebab: kebab(base),
+    baseSnake: snake(base),
     entity: `${base}Item`,
-    table: `${words.join("_")}_items`,
+    table: `${snake(base)}_items`,
   };
 }
 
@@ -62,10 +61,20 @@ export function lowerFirst(name: string): string {
 
 /** InventoryItem -> inventory-item */
 export function kebab(name: string): string {
-  return name.split(/(?=[A-Z])/).map((word) => word.toLowerCase()).join("-");
+  return words(name).join("-");
+}
+
+/** InventoryItem -> inventory_item */
+export function snake(name: string): string {
+  return words(name).join("_");
 }
 
 /** InventoryItem -> INVENTORY_ITEM */
 export function upperSnake(name: string): string {
-  return name.split(/(?=[A-Z])/).map((word) => word.toUpperCase()).join("_");
+  return snake(name).toUpperCase();
+}
+
+/** InventoryItem -> ["inventory", "item"] */
+function words(name: string): string[] {
+  return name.split(/(?=[A-Z])/).map((word) => word.toLowerCase());
 }

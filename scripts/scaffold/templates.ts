@@ -1,4 +1,4 @@
-import { type ServiceNames, kebab, lowerFirst, upperSnake } from "./names.ts";
+import { type ServiceNames, kebab, lowerFirst, snake, upperSnake } from "./names.ts";
 
 // The files `npm run new:service` writes, as text. Each is a small working example to
 // rename and grow: one resource, created and read back, with a validation rule, an
@@ -221,8 +221,4 @@ export function ${fn}(transport: () => Transport): void {
   });
 }
 `;
-}
-
-function snake(name: string): string {
-  return name.split(/(?=[A-Z])/).map((word) => word.toLowerCase()).join("_");
 }
