@@ -12,6 +12,7 @@ export function serviceProto(n: ServiceNames): string {
 package ${n.pkg};
 
 import "acme/auth/v1/options.proto";
+import "acme/errors/v1/options.proto";
 import "buf/validate/validate.proto";
 import "google/protobuf/timestamp.proto";
 
@@ -30,6 +31,8 @@ service ${n.service} {
   }
   // Get${e} returns one ${e} by id. Fails with NOT_FOUND, reason ${upperSnake(e)}_NOT_FOUND, for an unknown id.
   rpc Get${e}(Get${e}Request) returns (Get${e}Response) {
+    // The reasons it may fail with, for the API document (docs/api-docs.md).
+    option (acme.errors.v1.reasons) = "${upperSnake(e)}_NOT_FOUND";
     option idempotency_level = NO_SIDE_EFFECTS;
   }
 }

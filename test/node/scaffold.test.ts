@@ -102,6 +102,10 @@ describe("npm run new:service", () => {
     const generated = await npm("generate");
     expect(generated.stderr).not.toMatch(/error/i);
     expect(generated.code).toBe(0);
+    // The API document lists the new methods, with the reason the Get method declares.
+    const openapi = read("src/gen/openapi.json");
+    expect(openapi).toContain("/acme.inventory.v1.InventoryService/GetInventoryItem");
+    expect(openapi).toContain("INVENTORY_ITEM_NOT_FOUND");
     // The server and tests, the Worker, the page, and the client package (api.inventory).
     expect(read("src/client/create-api-client.ts")).toContain("  inventory: InventoryService,");
     for (const project of ["tsconfig.json", "tsconfig.worker.json", "tsconfig.web.json", "tsconfig.client.json"]) {
