@@ -74,7 +74,8 @@ async function stopServers(): Promise<void> {
 }
 
 function workerRows(outcome: Awaited<ReturnType<typeof runWorkerRows>>): RowResult[] {
-  if (!outcome.ran) return [{ id: "worker", label: "worker", group: "worker", load: "", unit: "", status: "not run", reason: outcome.reason }];
+  if (!outcome.ran)
+    return [{ id: "worker", label: "worker", group: "worker", load: "", unit: "", status: "not run", reason: outcome.reason }];
   const { template, reference, startupRatio, bundleTargetMet, startupTargetMet } = outcome.result as WorkerBenchResult;
   const row = (id: string, label: string, value: number, unit: RowResult["unit"], extra: Partial<RowResult> = {}): RowResult => ({
     id: `worker.${id}`,
@@ -104,7 +105,9 @@ function workerRows(outcome: Awaited<ReturnType<typeof runWorkerRows>>): RowResu
 
 let exitCode = 0;
 try {
-  log(`bench${settings.smoke ? " (smoke)" : ""}: ${settings.runs} run(s) x ${settings.seconds} s; ${tools.missing.join("; ") || "all tools present"}`);
+  log(
+    `bench${settings.smoke ? " (smoke)" : ""}: ${settings.runs} run(s) x ${settings.seconds} s; ${tools.missing.join("; ") || "all tools present"}`,
+  );
   log("starting servers");
   const user = await startServers();
   const rows: RowResult[] = [];

@@ -66,7 +66,11 @@ export const maxTimeoutMs = 5 * 60 * 1000;
  * Authentication and rate limits come before all of it, in the request gate (createApp).
  */
 export function createServerInterceptors(deps: AppDeps): Interceptor[] {
-  return [...createObservingInterceptors(deps), createMaintenanceInterceptor({ exempt: operationalServices }), createValidationInterceptor()];
+  return [
+    ...createObservingInterceptors(deps),
+    createMaintenanceInterceptor({ exempt: operationalServices }),
+    createValidationInterceptor(),
+  ];
 }
 
 /**
@@ -116,7 +120,12 @@ export function createApp(deps: AppDeps, appOptions: AppOptions = {}): App {
   const context = serviceContext(deps.db, deps.userServiceTransport);
   const services: ServiceEntry[] = serviceTable.map(({ service, create }) => ({ service, impl: create(context) }));
   // Health reports on every service served, itself included (as grpc-go's does).
-  services.push(entry(Health, createHealthService(deps.readiness, () => services.map((s) => s.service.typeName))));
+  services.push(
+    entry(
+      Health,
+      createHealthService(deps.readiness, () => services.map((s) => s.service.typeName)),
+    ),
+  );
   services.push(...(appOptions.extraServices?.(services.map((s) => s.service)) ?? []));
   return {
     options: {

@@ -1,3 +1,7 @@
+// The wiring table: every service served, and how it is built from the database and
+// clients of other services. Routes, health, reflection, test apps and the scaffolder
+// (npm run new:service) all follow it; runtime entry points never change for a new service.
+
 import type { DescService } from "@bufbuild/protobuf";
 import { type Client, type ServiceImpl, type Transport, createClient } from "@connectrpc/connect";
 import { OrderService } from "./gen/acme/order/v1/order_pb.ts";

@@ -13,7 +13,12 @@ type KeyValue = { key: string; value: AnyValue };
 function flatten(attributes: KeyValue[] = []): ReceivedSpan["attributes"] {
   const out: ReceivedSpan["attributes"] = {};
   for (const { key, value } of attributes) {
-    out[key] = value.stringValue ?? (value.intValue !== undefined ? Number(value.intValue) : undefined) ?? value.boolValue ?? value.doubleValue ?? "";
+    out[key] =
+      value.stringValue ??
+      (value.intValue !== undefined ? Number(value.intValue) : undefined) ??
+      value.boolValue ??
+      value.doubleValue ??
+      "";
   }
   return out;
 }
@@ -35,7 +40,9 @@ interface OtlpMetric {
   histogram?: { dataPoints?: { attributes?: KeyValue[] }[] };
 }
 
-function receivedMetrics(body: { resourceMetrics?: { resource?: { attributes?: KeyValue[] }; scopeMetrics?: { metrics?: OtlpMetric[] }[] }[] }): ReceivedMetric[] {
+function receivedMetrics(body: {
+  resourceMetrics?: { resource?: { attributes?: KeyValue[] }; scopeMetrics?: { metrics?: OtlpMetric[] }[] }[];
+}): ReceivedMetric[] {
   const out: ReceivedMetric[] = [];
   for (const resourceMetrics of body.resourceMetrics ?? []) {
     const service = String(flatten(resourceMetrics.resource?.attributes)["service.name"] ?? "");

@@ -46,7 +46,17 @@ export async function measureCpuPerRequest(probe: CpuProbe): Promise<CpuPerReque
     if (probe.migrate) await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], probe.dir);
     const port = await freePort();
     dev = spawnWrangler([
-      "dev", "--cwd", probe.dir, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", "0", "--persist-to", state,
+      "dev",
+      "--cwd",
+      probe.dir,
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--inspector-port",
+      "0",
+      "--persist-to",
+      state,
       ...Object.entries(probe.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
     ]);
     await ready(dev);
@@ -130,7 +140,8 @@ function workerdPid(root: number, port: number): number {
   const workerds = rows.filter((row) => descendants.has(row.pid) && row.comm === "workerd").map((row) => row.pid);
   const proxy = `entry=127.0.0.1:${port} `;
   const worker = workerds.filter((pid) => !readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").includes(proxy));
-  if (worker.length !== 1) throw new Error(`expected one workerd running the Worker under wrangler dev, found ${worker.length} of ${workerds.length}`);
+  if (worker.length !== 1)
+    throw new Error(`expected one workerd running the Worker under wrangler dev, found ${worker.length} of ${workerds.length}`);
   return worker[0]!;
 }
 

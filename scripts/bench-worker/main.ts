@@ -35,8 +35,7 @@ export interface WorkerBenchResult {
 // The bench's token (scripts/bench/bench-auth.ts): every request carries it; the template
 // Worker trusts its key (AUTH_* vars), the reference Worker ignores it.
 const json = () => ({ "content-type": "application/json", ...benchAuthorization() });
-const authVars = () =>
-  Object.fromEntries(["AUTH_ISSUER", "AUTH_AUDIENCE", "AUTH_JWKS"].map((name) => [name, process.env[name] ?? ""]));
+const authVars = () => Object.fromEntries(["AUTH_ISSUER", "AUTH_AUDIENCE", "AUTH_JWKS"].map((name) => [name, process.env[name] ?? ""]));
 const someId = "3f0c9e4e-0000-4000-8000-000000000000";
 
 const getUser = (baseUrl: string, id: string) =>

@@ -8,7 +8,10 @@ export function printReport(result: WorkerBenchResult): void {
   console.log(`Worker bench${result.smoke ? " (smoke: numbers mean nothing)" : ""}\n`);
   console.log("| Worker | bundle KiB raw (gzip) | startup CPU ms, median (runs) | first request CPU ms | CPU ms / request |");
   console.log("|---|---:|---:|---:|---:|");
-  for (const [name, w] of [["template", t], ["minimal connect-es reference", r]] as const) {
+  for (const [name, w] of [
+    ["template", t],
+    ["minimal connect-es reference", r],
+  ] as const) {
     console.log(
       `| ${name} | ${w.rawKiB} (${w.gzipKiB}) | ${w.activeMs} (${w.runs.join(", ")}) | ${w.firstRequestCpuMs} | ${w.cpuMsPerRequest} |`,
     );

@@ -15,8 +15,8 @@ export function textBySource(code: string, map: SourceMap): Map<number, string[]
   const pieces = new Map<number, string[]>();
   const add = (source: number, text: string) => {
     if (text === "") return;
-    let list = pieces.get(source);
-    if (!list) pieces.set(source, (list = []));
+    const list = pieces.get(source) ?? [];
+    pieces.set(source, list);
     list.push(text);
   };
   const lines = code.split("\n");

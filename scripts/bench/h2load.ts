@@ -40,14 +40,21 @@ export async function runH2load(tools: BenchTools, spec: LoadSpec, workDir: stri
   const args = [
     h2loadCommand,
     ...(spec.h1 ? ["--h1"] : []),
-    "-t", "1",
-    "-c", String(spec.connections),
-    "-m", String(spec.streams),
-    "-D", durationArg(spec.seconds),
-    "--warm-up-time", durationArg(spec.warmUpSeconds),
-    "-d", spec.bodyFile,
+    "-t",
+    "1",
+    "-c",
+    String(spec.connections),
+    "-m",
+    String(spec.streams),
+    "-D",
+    durationArg(spec.seconds),
+    "--warm-up-time",
+    durationArg(spec.warmUpSeconds),
+    "-d",
+    spec.bodyFile,
     ...Object.entries(spec.headers).flatMap(([name, value]) => ["-H", `${name}: ${value}`]),
-    "--log-file", logFile,
+    "--log-file",
+    logFile,
     spec.url,
   ];
   const argv = onCore(tools, 1, args);
@@ -67,7 +74,9 @@ export async function runH2load(tools: BenchTools, spec: LoadSpec, workDir: stri
 }
 
 function parseResult(output: string, log: string, inFlight: number): LoadResult {
-  const counts = /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(output);
+  const counts = /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(
+    output,
+  );
   const codes = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(output);
   const rate = /finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(output);
   if (!counts || !codes || !rate) throw new Error(`unexpected h2load output:\n${output}`);

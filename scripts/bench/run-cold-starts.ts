@@ -22,8 +22,8 @@ interface ColdRowSpec {
 
 /** What `npm start` runs, from package.json, as [node, file]; only `node <file>` scripts are understood. */
 function npmStartArgv(): string[] | Error {
-  const script = (JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as { scripts?: Record<string, string> })
-    .scripts?.start;
+  const script = (JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as { scripts?: Record<string, string> }).scripts
+    ?.start;
   const file = /^node (\S+)$/.exec(script ?? "")?.[1];
   return file ? [process.execPath, join(projectRoot, file)] : new Error(`npm start is "${script}", not "node <file>"`);
 }
@@ -43,7 +43,13 @@ function coldRows(): ColdRowSpec[] {
       argv: [process.execPath, new URL("./servers/hello.ts", import.meta.url).pathname],
       probe: { method: "GET", path: "/" },
     },
-    { id: "cold-npm-start", label: "template, npm start, spawn to first ListUsers", anchor: "cold-raw-http", argv: npmStartArgv(), probe: listUsers() },
+    {
+      id: "cold-npm-start",
+      label: "template, npm start, spawn to first ListUsers",
+      anchor: "cold-raw-http",
+      argv: npmStartArgv(),
+      probe: listUsers(),
+    },
     {
       id: "cold-sources",
       label: "template from its sources (main.ts, no bundle), spawn to first ListUsers",

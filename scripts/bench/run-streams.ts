@@ -97,15 +97,16 @@ export async function runStreamRows(
       }
     }
   }
-  return state.map((row): RowResult =>
-    row.error
-      ? { ...base(row.spec), status: "failed", reason: row.error }
-      : {
-          ...base(row.spec),
-          status: "ok",
-          value: median(row.rates),
-          runs: row.rates,
-          ...(row.rss.length > 0 ? { peakRssBytes: Math.max(...row.rss) } : {}),
-        },
+  return state.map(
+    (row): RowResult =>
+      row.error
+        ? { ...base(row.spec), status: "failed", reason: row.error }
+        : {
+            ...base(row.spec),
+            status: "ok",
+            value: median(row.rates),
+            runs: row.rates,
+            ...(row.rss.length > 0 ? { peakRssBytes: Math.max(...row.rss) } : {}),
+          },
   );
 }

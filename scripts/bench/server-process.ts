@@ -12,12 +12,7 @@ export interface ServerProcess {
 }
 
 /** Starts one server kind and waits for its ports; fails with its stderr if it exits first. */
-export function startServerProcess(
-  tools: BenchTools,
-  kind: string,
-  options: object = {},
-  timeoutMs = 60_000,
-): Promise<ServerProcess> {
+export function startServerProcess(tools: BenchTools, kind: string, options: object = {}, timeoutMs = 60_000): Promise<ServerProcess> {
   const argv = onCore(tools, 0, [process.execPath, entry, kind, JSON.stringify(options)]);
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ["pipe", "pipe", "pipe"] });
   let stdout = "";

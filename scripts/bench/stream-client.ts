@@ -57,8 +57,7 @@ try {
   const loops = Array.from({ length: options.streams }, keepStreaming);
   const failed = Promise.all(loops); // rejects as soon as one call is wrong
   failed.catch(() => {});
-  const wait = (seconds: number) =>
-    Promise.race([new Promise((resolve) => setTimeout(resolve, seconds * 1000)), failed]);
+  const wait = (seconds: number) => Promise.race([new Promise((resolve) => setTimeout(resolve, seconds * 1000)), failed]);
   await wait(options.warmUpSeconds);
   measuring = true;
   const start = performance.now();

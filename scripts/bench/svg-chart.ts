@@ -25,11 +25,10 @@ function colorOf(row: RowResult): string {
   return colors.template;
 }
 
-const escape = (text: string) =>
-  text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
+const escapeXml = (text: string) => text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
 
 const text = (x: number, y: number, content: string, attributes = "") =>
-  `<text x="${x}" y="${y}" ${attributes}>${escape(content)}</text>`;
+  `<text x="${x}" y="${y}" ${attributes}>${escapeXml(content)}</text>`;
 
 function valueText(row: RowResult): string {
   const parts = [`${formatValue(row.value as number, row.unit)} ${row.unit}`];
@@ -110,7 +109,9 @@ export function svgChart(report: BenchReport): string {
       const target = row.target!;
       const mark = target.met === undefined ? "?" : target.met ? "met" : "NOT met";
       const fill = target.met === undefined ? "#555" : target.met ? "#188038" : "#c5221f";
-      body.push(text(20, y, `${mark}: ${row.id}: ${target.text}${target.actual ? `, is ${target.actual}` : ""}`, `font-size="11" fill="${fill}"`));
+      body.push(
+        text(20, y, `${mark}: ${row.id}: ${target.text}${target.actual ? `, is ${target.actual}` : ""}`, `font-size="11" fill="${fill}"`),
+      );
     }
   }
   y += 20;

@@ -21,7 +21,13 @@ import type { TemplateOptions } from "./server-options.ts";
 export async function startTemplate(options: TemplateOptions): Promise<Record<string, number>> {
   // Rate limits off: the load generators send tens of thousands of calls per second from
   // one address, far over the default limit (docs/rate-limits.md).
-  const env = readNodeEnv({ CONFIG_RATE_LIMITS_ENABLED: "false", ...process.env, HOST: "127.0.0.1", PORT: "0", DATABASE_PATH: options.databasePath });
+  const env = readNodeEnv({
+    CONFIG_RATE_LIMITS_ENABLED: "false",
+    ...process.env,
+    HOST: "127.0.0.1",
+    PORT: "0",
+    DATABASE_PATH: options.databasePath,
+  });
   const logger = createPino(pino.destination({ dest: "/dev/null", sync: false }));
   const metrics = await startNodeMetrics(readOtelSettings({}));
   const server = await startServer(

@@ -32,6 +32,6 @@ export function loadUserPackage(): UserPackage {
   const loaded = grpc.loadPackageDefinition(definition) as unknown as {
     acme: { user: { v1: { UserService: grpc.ServiceClientConstructor } } };
   };
-  const constructor = loaded.acme.user.v1.UserService;
-  return { service: constructor.service, Client: constructor as unknown as UserPackage["Client"] };
+  const UserServiceClient = loaded.acme.user.v1.UserService;
+  return { service: UserServiceClient.service, Client: UserServiceClient as unknown as UserPackage["Client"] };
 }

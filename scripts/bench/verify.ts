@@ -111,7 +111,12 @@ function check(request: WireRequest, exchange: Exchange, expectation: Expectatio
   }
   const { user } = decodeResponse(request, exchange);
   const want = expectation.user;
-  const got = user && { id: user.id, email: user.email, displayName: user.displayName, createTimeMs: user.createTime && timestampMs(user.createTime) };
+  const got = user && {
+    id: user.id,
+    email: user.email,
+    displayName: user.displayName,
+    createTimeMs: user.createTime && timestampMs(user.createTime),
+  };
   if (JSON.stringify(got) !== JSON.stringify(want)) {
     throw new Error(`wrong user: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
   }

@@ -73,7 +73,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const { external } = await buildNodeApp(outDir);
     const bytes = statSync(join(resolve(outDir), bundlePath)).size;
     console.log(`${resolve(outDir)}: ${bundlePath} (${(bytes / 1024).toFixed(0)} KiB), migrations/, web/dist/, package.json`);
-    console.log(external.length === 0 ? "run-time imports outside the bundle: Node built-ins only (no npm install needed)" : `run-time packages: ${external.join(", ")} (run npm install --omit=dev there)`);
+    console.log(
+      external.length === 0
+        ? "run-time imports outside the bundle: Node built-ins only (no npm install needed)"
+        : `run-time packages: ${external.join(", ")} (run npm install --omit=dev there)`,
+    );
     console.log(`start it with Node 26: cd ${outDir} && npm start   (built in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
   } catch (error) {
     console.error(`build:node failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -23,5 +23,7 @@ export async function measureClientBundle(): Promise<{ bytes: number; gzipBytes:
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { bytes, gzipBytes } = await measureClientBundle();
-  console.log(`UserService client, one RPC, Connect transport, bearer token: ${(bytes / 1024).toFixed(1)} KiB minified, ${(gzipBytes / 1024).toFixed(1)} KiB gzipped`);
+  console.log(
+    `UserService client, one RPC, Connect transport, bearer token: ${(bytes / 1024).toFixed(1)} KiB minified, ${(gzipBytes / 1024).toFixed(1)} KiB gzipped`,
+  );
 }

@@ -28,7 +28,8 @@ export function nodeTarget(env: Record<string, string | undefined>): ConfigTarge
     const path = nodeEnv.configFile;
     return {
       describe: `file ${path}`,
-      read: () => readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? undefined : Promise.reject(error))),
+      read: () =>
+        readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? undefined : Promise.reject(error))),
       async write(json) {
         // Write then rename, so the watching server never reads half a file.
         const temp = join(dirname(path), `.${Date.now()}.config.json`);
@@ -57,7 +58,10 @@ export function nodeTarget(env: Record<string, string | undefined>): ConfigTarge
  * the local one `npm run dev:worker` uses, or the deployed one (needs `wrangler login`).
  * CONFIG_CLI_WRANGLER replaces the wrangler command (tests use it to record the call).
  */
-export function kvTarget(where: "local" | "remote", options: { persistTo?: string; env: Record<string, string | undefined> }): ConfigTarget {
+export function kvTarget(
+  where: "local" | "remote",
+  options: { persistTo?: string; env: Record<string, string | undefined> },
+): ConfigTarget {
   const wrangler = options.env.CONFIG_CLI_WRANGLER ?? "wrangler";
   const common = ["--binding", "CONFIG", `--${where}`, ...(options.persistTo ? ["--persist-to", options.persistTo] : [])];
   const call = async (args: string[]) => {

@@ -13,7 +13,8 @@ const optionValue = (name: string) => {
   return at >= 0 ? args[at + 1] : undefined;
 };
 
-const configured = Boolean(process.env.AUTH_ISSUER) || (existsSync(".dev.vars") && /^AUTH_ISSUER\s*=/m.test(readFileSync(".dev.vars", "utf8")));
+const configured =
+  Boolean(process.env.AUTH_ISSUER) || (existsSync(".dev.vars") && /^AUTH_ISSUER\s*=/m.test(readFileSync(".dev.vars", "utf8")));
 const vars: string[] = [];
 if (!configured) {
   const settings = await devAuthSettings(process.env.AUTH_DEV_KEY_FILE || undefined);
@@ -24,7 +25,9 @@ if (!configured) {
 }
 
 const persist = optionValue("--persist-to");
-const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", ...(persist ? ["--persist-to", persist] : [])], { stdio: "inherit" });
+const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", ...(persist ? ["--persist-to", persist] : [])], {
+  stdio: "inherit",
+});
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 const defaults = [...(args.includes("--ip") ? [] : ["--ip", "127.0.0.1"]), ...(args.includes("--port") ? [] : ["--port", "8787"])];

@@ -15,12 +15,7 @@ import { type ReflectMessage, reflect } from "@bufbuild/protobuf/reflect";
  * order anyway), then each custom option (an unknown field on the options message) on
  * its own, in wire order, decoded with the extensions in `registry`.
  */
-export function printOptions(
-  schema: DescMessage,
-  options: Message | undefined,
-  registry: Registry,
-  skip: string[] = [],
-): string[] {
+export function printOptions(schema: DescMessage, options: Message | undefined, registry: Registry, skip: string[] = []): string[] {
   if (!options) return [];
   const printed: string[] = [];
   const r = reflect(schema, options);
@@ -108,7 +103,7 @@ export function quote(bytes: Uint8Array): string {
     else if (byte === 0x0d) out += "\\r";
     else if (byte === 0x09) out += "\\t";
     else if (byte >= 0x20 && byte < 0x7f) out += String.fromCharCode(byte);
-    else out += "\\" + byte.toString(8).padStart(3, "0");
+    else out += `\\${byte.toString(8).padStart(3, "0")}`;
   }
-  return out + '"';
+  return `${out}"`;
 }

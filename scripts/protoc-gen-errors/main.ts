@@ -64,7 +64,14 @@ function printReasons(
     if (!codeName) throw new Error(`${value.toString()}: ${code} is not a status code`);
     const comment = getComments(value).leading?.trim() ?? "";
     f.print(f.jsDoc(`Error with reason ${reason} (domain ${domain}, code ${codeName}).${comment ? `\n\n${comment}` : ""}`));
-    f.print(f.export("function", name), "(metadata: Record<string, string> = {}, message = ", f.string(words.join(" ")), "): ", ConnectError, " {");
+    f.print(
+      f.export("function", name),
+      "(metadata: Record<string, string> = {}, message = ",
+      f.string(words.join(" ")),
+      "): ",
+      ConnectError,
+      " {",
+    );
     f.print`  return new ${ConnectError}(message, ${symbols.Code}.${codeName}, undefined, [`;
     f.print`    { desc: ${ErrorInfoSchema}, value: { reason: ${f.string(reason)}, domain: ${f.string(domain)}, metadata } },`;
     f.print`  ]);`;

@@ -31,7 +31,10 @@ const detailTypes = ["google.rpc.ErrorInfo", "google.rpc.RetryInfo", "google.rpc
  */
 export function methodErrors(method: DescMethod, policy: AccessPolicy, registry: Registry): MethodError[] {
   const errors: MethodError[] = [
-    { code: Code.InvalidArgument, description: "The request is malformed or breaks a validation rule (a `buf.validate.Violations` detail names each field)." },
+    {
+      code: Code.InvalidArgument,
+      description: "The request is malformed or breaks a validation rule (a `buf.validate.Violations` detail names each field).",
+    },
   ];
   errors.push(...declaredReasons(method, registry));
   const auth = registry.getEnum(authReasons);
@@ -41,14 +44,18 @@ export function methodErrors(method: DescMethod, policy: AccessPolicy, registry:
   }
   const rateLimit = registry.getEnum(rateLimitReasons);
   if (rateLimit) errors.push(...reasonErrors(rateLimit, registry));
-  const pausable = method.idempotency !== MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS && !operationalServices.has(method.parent.typeName);
+  const pausable =
+    method.idempotency !== MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS && !operationalServices.has(method.parent.typeName);
   errors.push({
     code: Code.Unavailable,
     description: pausable
       ? "Storage is unreachable (a `google.rpc.RequestInfo` detail holds the trace id), or the server is in maintenance (changes paused: a `google.rpc.RetryInfo` detail and a `retry-after` header give the delay). Retry later."
       : "Storage is unreachable (a `google.rpc.RequestInfo` detail holds the trace id). Retry later.",
   });
-  errors.push({ code: Code.Internal, description: "An unexpected failure; a `google.rpc.RequestInfo` detail (`requestId`) holds the trace id to quote." });
+  errors.push({
+    code: Code.Internal,
+    description: "An unexpected failure; a `google.rpc.RequestInfo` detail (`requestId`) holds the trace id to quote.",
+  });
   return errors.sort((a, b) => codeToHttpStatus(a.code) - codeToHttpStatus(b.code));
 }
 
@@ -114,10 +121,14 @@ export function errorResponses(errors: MethodError[], registry: Registry): Recor
       },
       "x-error-reasons": list.map((e) => ({ code: codeToString(e.code), ...(e.reason ? { reason: e.reason, domain: e.domain } : {}) })),
     };
-    if (status === 429 || status === 503) response.headers = { "retry-after": { description: "Seconds to wait before retrying (when known).", schema: { type: "integer" } } };
+    if (status === 429 || status === 503)
+      response.headers = { "retry-after": { description: "Seconds to wait before retrying (when known).", schema: { type: "integer" } } };
     responses[String(status)] = response;
   }
-  responses.default = { description: "Any other Connect error (e.g. `deadline_exceeded`, `canceled`).", content: { "application/json": { schema: schemaRef("connect.Error") } } };
+  responses.default = {
+    description: "Any other Connect error (e.g. `deadline_exceeded`, `canceled`).",
+    content: { "application/json": { schema: schemaRef("connect.Error") } },
+  };
   return responses;
 }
 
@@ -129,11 +140,16 @@ export function errorLine(error: MethodError): string {
 
 /** A Connect error body as the server sends it, with the reason's ErrorInfo detail. */
 function errorExample(error: MethodError, registry: Registry): JsonSchema {
-  const example: JsonSchema = { code: codeToString(error.code), message: (error.reason ?? codeToString(error.code)).toLowerCase().replaceAll("_", " ") };
+  const example: JsonSchema = {
+    code: codeToString(error.code),
+    message: (error.reason ?? codeToString(error.code)).toLowerCase().replaceAll("_", " "),
+  };
   const errorInfo = registry.getMessage("google.rpc.ErrorInfo");
   if (error.reason && errorInfo) {
     const info = { reason: error.reason, domain: error.domain };
-    example.details = [{ type: errorInfo.typeName, value: base64Encode(toBinary(errorInfo, create(errorInfo, info)), "std_raw"), debug: info }];
+    example.details = [
+      { type: errorInfo.typeName, value: base64Encode(toBinary(errorInfo, create(errorInfo, info)), "std_raw"), debug: info },
+    ];
   }
   return example;
 }
@@ -142,7 +158,10 @@ function errorExample(error: MethodError, registry: Registry): JsonSchema {
 export function errorSchemas(collector: SchemaCollector, registry: Registry): Record<string, JsonSchema> {
   const known = detailTypes.flatMap((name) => {
     const desc = registry.getMessage(name);
-    return desc ? [{ if: { properties: { type: { const: name } }, required: ["type"] }, then: { properties: { debug: collector.message(desc) } } }] : [];
+    return desc
+      ? // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keywords, not a thenable
+        [{ if: { properties: { type: { const: name } }, required: ["type"] }, then: { properties: { debug: collector.message(desc) } } }]
+      : [];
   });
   return {
     "connect.Error": {
@@ -150,7 +169,12 @@ export function errorSchemas(collector: SchemaCollector, registry: Registry): Re
       description: "A Connect error: the response body of a failed unary call, `error` of a stream's end message.",
       required: ["code"],
       properties: {
-        code: { type: "string", enum: Object.values(Code).filter((c) => typeof c === "number").map((c) => codeToString(c)) },
+        code: {
+          type: "string",
+          enum: Object.values(Code)
+            .filter((c) => typeof c === "number")
+            .map((c) => codeToString(c)),
+        },
         message: { type: "string", description: "For developers; not localized." },
         details: { type: "array", items: schemaRef("connect.ErrorDetail") },
       },
@@ -161,7 +185,11 @@ export function errorSchemas(collector: SchemaCollector, registry: Registry): Re
       required: ["type", "value"],
       properties: {
         type: { type: "string", description: "The detail's fully-qualified message name, e.g. google.rpc.ErrorInfo." },
-        value: { type: "string", contentEncoding: "base64", description: "The message in protobuf binary, base64 (standard alphabet, no padding)." },
+        value: {
+          type: "string",
+          contentEncoding: "base64",
+          description: "The message in protobuf binary, base64 (standard alphabet, no padding).",
+        },
         debug: { type: "object", description: "The same message as protobuf JSON, for people and tools; not guaranteed." },
       },
       allOf: known,

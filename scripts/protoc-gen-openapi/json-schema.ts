@@ -75,7 +75,10 @@ export function createSchemaCollector(validator: Validator): SchemaCollector {
       }
       case "map": {
         const values = constrain(valueSchema(field), rules.mapValues);
-        return constrain({ type: "object", propertyNames: constrain(mapKeySchema(field.mapKey), rules.mapKeys), additionalProperties: values }, rules.value);
+        return constrain(
+          { type: "object", propertyNames: constrain(mapKeySchema(field.mapKey), rules.mapKeys), additionalProperties: values },
+          rules.value,
+        );
       }
     }
   };
@@ -87,7 +90,9 @@ export function createSchemaCollector(validator: Validator): SchemaCollector {
 function enumSchema(desc: DescEnum): JsonSchema {
   const schema: JsonSchema = { type: "string", enum: desc.values.map((v) => v.name) };
   const lines = desc.values.map((v) => [v.name, describe(v)] as const).filter(([, text]) => text);
-  const description = [describe(desc), ...lines.map(([name, text]) => `- \`${name}\`: ${text.replaceAll("\n", " ")}`)].filter(Boolean).join("\n");
+  const description = [describe(desc), ...lines.map(([name, text]) => `- \`${name}\`: ${text.replaceAll("\n", " ")}`)]
+    .filter(Boolean)
+    .join("\n");
   if (description) schema.description = description;
   return schema;
 }
@@ -97,7 +102,8 @@ export function constrain(base: JsonSchema, extra: JsonSchema | undefined): Json
   const result: JsonSchema = { ...base };
   for (const [key, value] of Object.entries(extra ?? {})) {
     if (key === "allOf") result.allOf = [...((result.allOf as JsonSchema[]) ?? []), ...(value as JsonSchema[])];
-    else if (key in result && ["anyOf", "oneOf", "not"].includes(key)) result.allOf = [...((result.allOf as JsonSchema[]) ?? []), { [key]: value }];
+    else if (key in result && ["anyOf", "oneOf", "not"].includes(key))
+      result.allOf = [...((result.allOf as JsonSchema[]) ?? []), { [key]: value }];
     else result[key] = value;
   }
   return result;
@@ -154,7 +160,11 @@ function wellKnown(desc: DescMessage): JsonSchema | undefined {
     case "google.protobuf.Timestamp":
       return { type: "string", format: "date-time", description: "RFC 3339 date-time; answers are in UTC (`Z`)." };
     case "google.protobuf.Duration":
-      return { type: "string", pattern: "^-?[0-9]+(\\.[0-9]{1,9})?s$", description: 'Seconds with up to 9 fractional digits and an "s" suffix, e.g. "1.5s".' };
+      return {
+        type: "string",
+        pattern: "^-?[0-9]+(\\.[0-9]{1,9})?s$",
+        description: 'Seconds with up to 9 fractional digits and an "s" suffix, e.g. "1.5s".',
+      };
     case "google.protobuf.FieldMask":
       return { type: "string", description: "Comma-separated field paths in lowerCamelCase." };
     case "google.protobuf.Struct":

@@ -65,7 +65,8 @@ function generateTs(schema: Schema<Options>): void {
           type: "http",
           scheme: "bearer",
           bearerFormat: "JWT",
-          description: "A JWT from the configured issuer (docs/auth.md); locally `npm run token` prints one. Operations list the scopes they need.",
+          description:
+            "A JWT from the configured issuer (docs/auth.md); locally `npm run token` prints one. Operations list the scopes they need.",
         },
       },
     },

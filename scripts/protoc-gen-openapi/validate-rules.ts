@@ -54,7 +54,10 @@ export function fieldConstraints(field: DescField): FieldConstraints {
     const valueRules = typeConstraints(values, field);
     notes.push(...keyRules.notes.map((note) => `Each key: ${note}`), ...valueRules.notes.map((note) => `Each value: ${note}`));
     return {
-      value: compact({ minProperties: isSet(rule.value, "minPairs") ? Number(minPairs) : undefined, maxProperties: isSet(rule.value, "maxPairs") ? Number(maxPairs) : undefined }),
+      value: compact({
+        minProperties: isSet(rule.value, "minPairs") ? Number(minPairs) : undefined,
+        maxProperties: isSet(rule.value, "maxPairs") ? Number(maxPairs) : undefined,
+      }),
       mapKeys: keyRules.schema,
       mapValues: valueRules.schema,
       notes,
@@ -98,7 +101,11 @@ export function messageConstraints(desc: DescMessage, validator: Validator): Mes
     const names = rule.fields.map((name) => desc.fields.find((f) => f.name === name)?.jsonName ?? name);
     allOf.push(...oneOfSchemas(names, rule.required));
   }
-  return { required: desc.fields.filter((f) => required.has(f.jsonName)).map((f) => f.jsonName), allOf, notes: messageRules ? celNotes(messageRules) : [] };
+  return {
+    required: desc.fields.filter((f) => required.has(f.jsonName)).map((f) => f.jsonName),
+    allOf,
+    notes: messageRules ? celNotes(messageRules) : [],
+  };
 }
 
 /** At most one of `names` (any two together are refused); with `required`, exactly one. */
@@ -164,7 +171,10 @@ function typeConstraints(rules: FieldRules | undefined, field: DescField): { sch
     case "uint64":
     case "fixed64":
       // JSON carries 64-bit integers as strings: bounds go in words.
-      return { schema: compact({ examples: rule.value.example.length > 0 ? rule.value.example.map(String) : undefined }), notes: bounds(rule.value, String) };
+      return {
+        schema: compact({ examples: rule.value.example.length > 0 ? rule.value.example.map(String) : undefined }),
+        notes: bounds(rule.value, String),
+      };
     case "float":
     case "double":
     case "int32":
@@ -239,8 +249,18 @@ interface NumericRules<T> {
 
 /** Bounds of JSON numbers; `gt: 10, lt: 5` (a range outside 5..10) becomes anyOf. */
 function numberConstraints(rules: Required<NumericRules<number>> & Message & { const: number }): JsonSchema {
-  const low = rules.greaterThan.case === "gt" ? { exclusiveMinimum: rules.greaterThan.value } : rules.greaterThan.case === "gte" ? { minimum: rules.greaterThan.value } : undefined;
-  const high = rules.lessThan.case === "lt" ? { exclusiveMaximum: rules.lessThan.value } : rules.lessThan.case === "lte" ? { maximum: rules.lessThan.value } : undefined;
+  const low =
+    rules.greaterThan.case === "gt"
+      ? { exclusiveMinimum: rules.greaterThan.value }
+      : rules.greaterThan.case === "gte"
+        ? { minimum: rules.greaterThan.value }
+        : undefined;
+  const high =
+    rules.lessThan.case === "lt"
+      ? { exclusiveMaximum: rules.lessThan.value }
+      : rules.lessThan.case === "lte"
+        ? { maximum: rules.lessThan.value }
+        : undefined;
   const lowValue = Number(rules.greaterThan.value);
   const highValue = Number(rules.lessThan.value);
   const outside = low && high && lowValue > highValue;

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { formatWritten } from "./format-written.ts";
 import { join } from "node:path";
 import { lowerFirst, parseServiceName } from "./names.ts";
 
@@ -28,8 +29,7 @@ const protoPath: string =
     .map((name) => join(protoDir, name))
     .find((path) => new RegExp(`^service ${names.service} \\{`, "m").test(readFileSync(path, "utf8"))) ??
   fail(`no proto in proto/acme/${names.domain}/${names.version}/ declares service ${names.service}`);
-const implPath: string =
-  findImplementation(names.service) ?? fail(`no file in src/services/ returns ServiceImpl<typeof ${names.service}>`);
+const implPath: string = findImplementation(names.service) ?? fail(`no file in src/services/ returns ServiceImpl<typeof ${names.service}>`);
 
 const proto = readFileSync(protoPath, "utf8");
 if (new RegExp(`\\brpc ${method}\\(|\\bmessage ${method}(Request|Response) \\{`).test(proto)) {
@@ -38,6 +38,7 @@ if (new RegExp(`\\brpc ${method}\\(|\\bmessage ${method}(Request|Response) \\{`)
 const impl = readFileSync(implPath, "utf8");
 writeFileSync(protoPath, withRpc(proto));
 writeFileSync(implPath, withStub(impl));
+formatWritten([implPath]);
 console.log(`added ${method} to ${protoPath.slice(root.length + 1)} and a stub to ${implPath.slice(root.length + 1)}`);
 console.log("Next: fill in its messages, npm run generate, then write the stub.");
 

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { formatWritten } from "./format-written.ts";
 import { type ServiceNames, kebab, lowerFirst, parseServiceName } from "./names.ts";
 import { contract, errorsProto, migration, serviceImpl, serviceProto, sqlStore, storePort } from "./templates.ts";
 
@@ -23,7 +24,10 @@ const taken = Object.keys(files).filter((path) => existsSync(join(root, path)));
 if (taken.length > 0) fail(`refusing to overwrite: ${taken.join(", ")} already exist`);
 const table = readFileSync(tablePath, "utf8");
 const client = readFileSync(clientPath, "utf8");
-for (const [path, text] of [["src/service-table.ts", table], ["src/client/create-api-client.ts", client]] as const) {
+for (const [path, text] of [
+  ["src/service-table.ts", table],
+  ["src/client/create-api-client.ts", client],
+] as const) {
   if (!text.includes(marker)) fail(`${path} lacks the line "${marker.trim()}" to add the service above`);
   if (new RegExp(`\\b${names.service}\\b`).test(text)) fail(`${path} already has a ${names.service}`);
 }
@@ -35,18 +39,26 @@ for (const [path, text] of Object.entries(files)) {
 }
 writeFileSync(
   tablePath,
-  withLine(table, [
-    `import { ${names.service} } from "./gen/acme/${names.domain}/${names.version}/${names.baseSnake}_pb.ts";`,
-    `import { create${names.service} } from "./services/${names.baseKebab}-service.ts";`,
-    `import { sql${names.entity}Store } from "./store/sql-${kebab(names.entity)}-store.ts";`,
-  ], `  wire(${names.service}, ({ db }) => create${names.service}(sql${names.entity}Store(db))),`),
+  withLine(
+    table,
+    [
+      `import { ${names.service} } from "./gen/acme/${names.domain}/${names.version}/${names.baseSnake}_pb.ts";`,
+      `import { create${names.service} } from "./services/${names.baseKebab}-service.ts";`,
+      `import { sql${names.entity}Store } from "./store/sql-${kebab(names.entity)}-store.ts";`,
+    ],
+    `  wire(${names.service}, ({ db }) => create${names.service}(sql${names.entity}Store(db))),`,
+  ),
 );
 console.log(`added ${names.service} to src/service-table.ts`);
 // The client package: api.<name> in createApiClient, the messages and the error helpers.
 const clientName = lowerFirst(names.base);
 writeFileSync(
   clientPath,
-  withLine(client, [`import { ${names.service} } from "../gen/client/acme/${names.domain}/${names.version}/${names.baseSnake}_pb.ts";`], `  ${clientName}: ${names.service},`),
+  withLine(
+    client,
+    [`import { ${names.service} } from "../gen/client/acme/${names.domain}/${names.version}/${names.baseSnake}_pb.ts";`],
+    `  ${clientName}: ${names.service},`,
+  ),
 );
 const clientGen = `../gen/client/acme/${names.domain}/${names.version}`;
 writeFileSync(
@@ -54,6 +66,7 @@ writeFileSync(
   `${readFileSync(clientIndexPath, "utf8").trimEnd()}\nexport * from "${clientGen}/${names.baseSnake}_pb.ts";\nexport * as ${clientName}Errors from "${clientGen}/errors_reasons.ts";\n`,
 );
 console.log(`added api.${clientName} and ${clientName}Errors to the client package (src/client/)`);
+formatWritten([...Object.keys(files), "src/service-table.ts", "src/client/create-api-client.ts", "src/client/index.ts"]);
 console.log(`
 Next:
   npm run generate && npm test
@@ -97,4 +110,3 @@ function fail(message: string): never {
   console.error(`new:service: ${message}`);
   process.exit(1);
 }
-

@@ -20,7 +20,8 @@ try {
     process.exit(0);
   }
   if (!values.sub) throw new Error("--sub is required (the caller the token names)");
-  if (!/^\d+[smhd]$/.test(values.ttl)) throw new Error(`--ttl must be a number and a unit (s, m, h, d), like 30m or 1h; got "${values.ttl}"`);
+  if (!/^\d+[smhd]$/.test(values.ttl))
+    throw new Error(`--ttl must be a number and a unit (s, m, h, d), like 30m or 1h; got "${values.ttl}"`);
   const scopes = values.scopes.split(/\s+/).filter(Boolean);
   console.log(await mintDevToken({ subject: values.sub, scopes, expiresIn: values.ttl, file: values["key-file"] }));
 } catch (error) {

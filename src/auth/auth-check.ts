@@ -1,3 +1,7 @@
+// src/auth/: who is calling and may they. Bearer JWTs verified with jose (keys, settings,
+// a per-token cache), access policies read from the proto options, the decision, and the
+// request gate check that puts them together (this file). docs/auth.md.
+
 import type { DescMethod } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import type { GateCheck, Refusal } from "../protocol/request-gate.ts";

@@ -14,7 +14,10 @@ export interface TokenCacheOptions {
  * lasts until the token expires or `maxAgeMs`, whichever is first; refusals are never
  * cached, so a fixed clock or a rotated key takes effect on the next call.
  */
-export function cachedVerifier(verify: (authorization: string | null | undefined) => Promise<TokenResult>, options: TokenCacheOptions = {}): TokenVerifier {
+export function cachedVerifier(
+  verify: (authorization: string | null | undefined) => Promise<TokenResult>,
+  options: TokenCacheOptions = {},
+): TokenVerifier {
   const maxEntries = options.maxEntries ?? 10_000;
   const maxAgeMs = options.maxAgeMs ?? 60_000;
   const now = options.now ?? Date.now;

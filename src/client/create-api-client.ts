@@ -43,7 +43,5 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     options.protocol === "grpc-web"
       ? createGrpcWebTransport(common)
       : createConnectTransport({ ...common, useBinaryFormat: options.binary ?? false });
-  return Object.fromEntries(
-    Object.entries(apiServices).map(([name, service]) => [name, createClient(service, transport)]),
-  ) as ApiClient;
+  return Object.fromEntries(Object.entries(apiServices).map(([name, service]) => [name, createClient(service, transport)])) as ApiClient;
 }

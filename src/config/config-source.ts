@@ -13,9 +13,4 @@ export interface ConfigSource {
 }
 
 /** Log lines of the config system: what changed, and what was refused and why. */
-export type ConfigLog = (entry: {
-  level: "info" | "error";
-  msg: string;
-  source: string;
-  problems?: string[];
-}) => void;
+export type ConfigLog = (entry: { level: "info" | "error"; msg: string; source: string; problems?: string[] }) => void;

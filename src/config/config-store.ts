@@ -1,3 +1,7 @@
+// src/config/: the typed runtime config (acme.config.v1.Config). Sources (SQLite, a file,
+// Workers KV), env overrides, validation with protovalidate, and the store that keeps the
+// last good snapshot and hot-reloads it (this file). docs/config.md.
+
 import { toBinary } from "@bufbuild/protobuf";
 import { type Config, ConfigSchema } from "../gen/acme/config/v1/config_pb.ts";
 import type { ConfigLog, ConfigSource } from "./config-source.ts";
@@ -25,11 +29,7 @@ export interface ConfigStore {
  * stays, and one error line per bad version says why (field paths). Env problems are a
  * deployment error and throw at creation.
  */
-export function createConfigStore(options: {
-  source: ConfigSource;
-  env: Record<string, unknown>;
-  log: ConfigLog;
-}): ConfigStore {
+export function createConfigStore(options: { source: ConfigSource; env: Record<string, unknown>; log: ConfigLog }): ConfigStore {
   const { source, log } = options;
   const envLayer = configFromEnv(options.env);
   const base = defaultConfig();
@@ -52,7 +52,11 @@ export function createConfigStore(options: {
       try {
         text = await source.read();
       } catch (error) {
-        log({ level: "error", msg: `config source unreadable, keeping the current config: ${(error as Error).message}`, source: source.name });
+        log({
+          level: "error",
+          msg: `config source unreadable, keeping the current config: ${(error as Error).message}`,
+          source: source.name,
+        });
         return;
       }
       if (text === lastSeen) return;
@@ -69,7 +73,12 @@ export function createConfigStore(options: {
       const effective = overlay(ConfigSchema, stored, envLayer);
       const problems = text === undefined && envEmpty ? [] : configProblems(effective);
       if (problems.length > 0) {
-        log({ level: "error", msg: "stored config rejected (with defaults and env), keeping the last good one", source: source.name, problems });
+        log({
+          level: "error",
+          msg: "stored config rejected (with defaults and env), keeping the last good one",
+          source: source.name,
+          problems,
+        });
         return;
       }
       snapshot = freeze(effective);

@@ -36,7 +36,11 @@ function fill(target: ReflectMessage, prefix: string, env: Record<string, unknow
     if (typeof raw !== "string" || raw === "") continue;
     if (field.fieldKind === "list" && field.listKind === "scalar" && field.scalar === ScalarType.STRING) {
       const list = target.get(field);
-      for (const item of raw.split(",").map((s) => s.trim()).filter(Boolean)) list.add(item);
+      for (const item of raw
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean))
+        list.add(item);
     } else if (field.fieldKind === "scalar") {
       target.set(field, parseScalar(name, field.scalar, raw) as never);
     } else if (field.fieldKind === "enum") {

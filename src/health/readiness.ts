@@ -1,3 +1,6 @@
+// src/health/: whether this instance should get traffic. Readiness checks and shutdown
+// state (this file), and grpc.health.v1 served from them. docs/health-and-shutdown.md.
+
 /** One thing an instance needs to take traffic (the database answers, a valid config is loaded). */
 export interface ReadinessCheck {
   name: string;

@@ -2,7 +2,7 @@ import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { RequestInfoSchema } from "../gen/google/rpc/error_details_pb.ts";
 import { isClientFault } from "../protocol/client-errors.ts";
 import { StoreUnavailableError } from "../store/store-unavailable.ts";
-import { type RpcRequest, type RpcResponse } from "./rpc-call.ts";
+import type { RpcRequest, RpcResponse } from "./rpc-call.ts";
 import { traceIdsOf } from "./span-context.ts";
 
 /** Codes whose messages come from inside the server and must not reach clients. */

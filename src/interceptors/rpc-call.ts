@@ -1,3 +1,7 @@
+// src/interceptors/: the server interceptor chain (config, tracing, metrics, logging,
+// errors, maintenance, validation; the order is in src/app.ts) and the client tracing
+// interceptor. This file: what they share about a call. docs/architecture.md.
+
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { StreamResponse, UnaryRequest, StreamRequest, UnaryResponse } from "@connectrpc/connect";
 

@@ -40,8 +40,7 @@ const headerSetter: TextMapSetter<Headers> = {
 
 function rpcAttributes(req: RpcRequest): Attributes {
   return {
-    [ATTR_RPC_SYSTEM_NAME]:
-      protocolOf(req.header) === "connect" ? RPC_SYSTEM_NAME_VALUE_CONNECTRPC : RPC_SYSTEM_NAME_VALUE_GRPC,
+    [ATTR_RPC_SYSTEM_NAME]: protocolOf(req.header) === "connect" ? RPC_SYSTEM_NAME_VALUE_CONNECTRPC : RPC_SYSTEM_NAME_VALUE_GRPC,
     [ATTR_RPC_METHOD]: procedureOf(req),
   };
 }
@@ -124,9 +123,7 @@ export function createServerTracingInterceptor({ tracer, reuseActiveSpan = false
     // The request gate authenticated the caller before the chain runs: its subject, never the token.
     const caller = req.contextValues.get(callerKey);
     if (caller) span.setAttribute(ATTR_ENDUSER_ID, caller.subject);
-    return context.with(spanContext, () =>
-      observe(next, req, (failure) => settle(span, failure, SpanKind.SERVER, span !== borrowed)),
-    );
+    return context.with(spanContext, () => observe(next, req, (failure) => settle(span, failure, SpanKind.SERVER, span !== borrowed)));
   };
 }
 

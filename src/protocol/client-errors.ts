@@ -26,10 +26,7 @@ export function reclassifyClientErrors(context: HandlerContext): void {
   );
 }
 
-const clientFaultMessages = [
-  "parse binary: ",
-  "received compressed envelope, but do not know how to decompress",
-];
+const clientFaultMessages = ["parse binary: ", "received compressed envelope, but do not know how to decompress"];
 
 /**
  * True for the errors connect raises as `internal` that the client caused. For streamed

@@ -1,3 +1,6 @@
+// src/protocol/: decisions about the wire shared by both runtimes: the request gate
+// (this file), CORS, and client faults connect reports as internal.
+
 import { create } from "@bufbuild/protobuf";
 import {
   type ConnectError,

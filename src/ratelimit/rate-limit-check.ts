@@ -1,3 +1,6 @@
+// src/ratelimit/: per-caller, per-method rate limits: the request gate check (this file)
+// and the limiter port each runtime fills in. docs/rate-limits.md.
+
 import type { DescMethod } from "@bufbuild/protobuf";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext } from "@connectrpc/connect";
@@ -56,8 +59,8 @@ export function createRateLimitCheck(options: {
     const rule = current?.enabled ? methodRule(current, method) : undefined;
     if (rule) {
       const name = limitName(rule.limit);
-      let limiter = byLimit.get(name);
-      if (!limiter) byLimit.set(name, (limiter = limiters(rule.limit)));
+      const limiter = byLimit.get(name) ?? limiters(rule.limit);
+      byLimit.set(name, limiter);
       byMethod.set(method, { ...rule, limiter });
     } else {
       byMethod.set(method, undefined);

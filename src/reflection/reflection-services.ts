@@ -1,3 +1,5 @@
+// src/reflection/: gRPC server reflection (Node only: it needs bidi streams).
+
 /**
  * gRPC server reflection (grpc.reflection.v1 and v1alpha): lets clients such as
  * `buf curl` and grpcurl discover the services and fetch their .proto descriptors at

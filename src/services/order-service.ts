@@ -3,7 +3,7 @@ import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { forwardedCredentials } from "../auth/forward-credentials.ts";
 import { configKey } from "../config/config-context.ts";
 import { orderCreationDisabled, orderNotFound, userNotFound } from "../gen/acme/order/v1/errors_reasons.ts";
-import { OrderService } from "../gen/acme/order/v1/order_pb.ts";
+import type { OrderService } from "../gen/acme/order/v1/order_pb.ts";
 import { isUserNotFound } from "../gen/acme/user/v1/errors_reasons.ts";
 import type { UserService } from "../gen/acme/user/v1/user_pb.ts";
 import { outgoingContextValues } from "../telemetry/span-context.ts";

@@ -19,7 +19,13 @@ export function resolvePageSize(pageSize: number, listing: UserListing | undefin
       {
         desc: ViolationsSchema,
         value: {
-          violations: [{ field: { elements: [{ fieldNumber: pageSizeField.number, fieldName: pageSizeField.name }] }, ruleId: "config.max_page_size", message }],
+          violations: [
+            {
+              field: { elements: [{ fieldNumber: pageSizeField.number, fieldName: pageSizeField.name }] },
+              ruleId: "config.max_page_size",
+              message,
+            },
+          ],
         },
       },
     ]);

@@ -1,7 +1,10 @@
+// src/services/: the service implementations: business rules only, no transport, no
+// runtime code; stores and clients come in through src/service-table.ts.
+
 import type { ServiceImpl } from "@connectrpc/connect";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { type User, UserSchema, UserService } from "../gen/acme/user/v1/user_pb.ts";
+import { type User, UserSchema, type UserService } from "../gen/acme/user/v1/user_pb.ts";
 import type { UserRecord, UserStore } from "../store/user-store.ts";
 import { emailTaken, userNotFound } from "../gen/acme/user/v1/errors_reasons.ts";
 import { configKey } from "../config/config-context.ts";

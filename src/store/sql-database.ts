@@ -1,3 +1,6 @@
+// src/store/: store interfaces the services use, their SQL implementations (one SQL
+// dialect for SQLite and D1), and the database handle they need (this file).
+
 /**
  * The one thing the SQL stores need from a database: run a statement with positional
  * parameters and get its rows. Node (node:sqlite) and Workers (D1) each fill it in

@@ -19,11 +19,7 @@ export function sqlOrderStore(db: SqlDatabase): OrderStore {
       );
     },
     async getOrder(id: string, signal?: AbortSignal) {
-      const rows = await db.query<OrderRow>(
-        "SELECT id, user_id, items_json, create_time_ms FROM orders WHERE id = ?",
-        [id],
-        signal,
-      );
+      const rows = await db.query<OrderRow>("SELECT id, user_id, items_json, create_time_ms FROM orders WHERE id = ?", [id], signal);
       const row = rows[0];
       return (
         row && {

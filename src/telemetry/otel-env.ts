@@ -1,3 +1,5 @@
+// src/telemetry/: OpenTelemetry settings and span context shared by both runtimes.
+
 /** Tracing settings from the standard OpenTelemetry variables (Node env or Worker vars). */
 export interface OtelSettings {
   /** OTLP/HTTP traces URL; undefined turns exporting off. */
@@ -31,7 +33,9 @@ export function readOtelSettings(vars: Record<string, string | undefined>): Otel
   }
   const metricExportIntervalMs = Number(vars.OTEL_METRIC_EXPORT_INTERVAL || "60000");
   if (!Number.isInteger(metricExportIntervalMs) || metricExportIntervalMs < 100) {
-    throw new Error(`OTEL_METRIC_EXPORT_INTERVAL must be an integer of at least 100 (milliseconds), got "${vars.OTEL_METRIC_EXPORT_INTERVAL}"`);
+    throw new Error(
+      `OTEL_METRIC_EXPORT_INTERVAL must be an integer of at least 100 (milliseconds), got "${vars.OTEL_METRIC_EXPORT_INTERVAL}"`,
+    );
   }
   return {
     ...(tracesUrl ? { tracesUrl } : {}),

@@ -110,7 +110,7 @@ for (const target of targets) {
       page.on("request", (request) => {
         if (request.method() !== "POST") return;
         contentTypes.push(request.headers()["content-type"] ?? "");
-        authorizations.push(request.headers()["authorization"] ?? "");
+        authorizations.push(request.headers().authorization ?? "");
       });
       await page.check("#protocol-grpc-web");
       await expect.poll(() => page.textContent("#users-message")).toContain("gRPC-Web");
@@ -145,9 +145,9 @@ for (const target of targets) {
     it("should name the missing scope when a token may read but not write", async () => {
       const page = await openPage(server.url, await auth.mint({ sub: "reader", scopes: ["users:read"] }));
       await createUser(page, `reader-${Date.now()}@example.com`, "Reader");
-      await expect.poll(() => page.textContent("#create-user-message")).toContain(
-        "Permission denied: your token lacks users:write. Paste a token with users:write above",
-      );
+      await expect
+        .poll(() => page.textContent("#create-user-message"))
+        .toContain("Permission denied: your token lacks users:write. Paste a token with users:write above");
       await page.screenshot({ path: join(screenshotDir, `${target.name}-scope-missing.png`), fullPage: true });
       await page.close();
     });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
 import { Health, HealthCheckResponse_ServingStatus as Status } from "../../src/gen/grpc/health/v1/health_pb.ts";
 import { readNodeEnv } from "../../src/runtime/node/node-env.ts";
-import { controlFrameLimit, maxConcurrentStreams } from "../../src/runtime/node/server-limits.ts";
+import { maxConcurrentStreams } from "../../src/runtime/node/server-limits.ts";
 import { connectRawH2, frame, frameType, headersFrame } from "./raw-h2.ts";
 import { startTestServer } from "./test-server.ts";
 import { withAuthorization } from "../shared/test-auth.ts";
@@ -30,7 +30,10 @@ let silent: { opened: number; closedAt: Promise<number> };
 
 beforeAll(async () => {
   server = await startTestServer({}, { REQUEST_TIMEOUT_MS: String(requestTimeoutMs), IDLE_TIMEOUT_MS: String(idleTimeoutMs) });
-  const client = createClient(UserService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] }));
+  const client = createClient(
+    UserService,
+    createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] }),
+  );
   const { user } = await client.createUser({ email: "good@example.com", displayName: "Good Client" });
   userId = user!.id;
   // A connection that never sends a byte waits on the 10 s preface sniffer: opened now,
@@ -128,7 +131,9 @@ describe("HTTP/1.1 abuse limits", () => {
   it("should answer 408 and close a connection trickling its body", async () => {
     await whileGoodClientsCall(async () => {
       const { socket, received, closed } = await rawHttp1();
-      socket.write(`POST ${getUserPath} HTTP/1.1\r\nHost: x\r\nAuthorization: ${testAuth.bearer}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`);
+      socket.write(
+        `POST ${getUserPath} HTTP/1.1\r\nHost: x\r\nAuthorization: ${testAuth.bearer}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`,
+      );
       trickle(socket, " ");
       await within(cutOffWithinMs, "trickled body", closed);
       expect(received()).toMatch(/^HTTP\/1\.1 408 /);
@@ -229,7 +234,13 @@ describe("HTTP/2 abuse limits", () => {
   it(`should refuse streams beyond ${maxConcurrentStreams} open on one session`, async () => {
     await whileGoodClientsCall(async () => {
       const h2 = await connectRawH2(server.url);
-      const watch = { ":method": "POST", ":scheme": "http", ":authority": "x", ":path": "/grpc.health.v1.Health/Watch", "content-type": "application/grpc" };
+      const watch = {
+        ":method": "POST",
+        ":scheme": "http",
+        ":authority": "x",
+        ":path": "/grpc.health.v1.Health/Watch",
+        "content-type": "application/grpc",
+      };
       // 150 streams whose requests never end: the first 100 are held open, the rest refused.
       h2.write(Buffer.concat(Array.from({ length: 150 }, (_, i) => headersFrame(2 * i + 1, watch))));
       const refused = () =>
@@ -237,7 +248,9 @@ describe("HTTP/2 abuse limits", () => {
       await within(cutOffWithinMs, "streams over the limit", expect.poll(refused).toBe(50));
       // The server announced the limit in its SETTINGS (identifier 0x3).
       const settings = h2.received.find((f) => f.type === frameType.settings && f.payload.length > 0)!.payload;
-      const announced = Array.from({ length: settings.length / 6 }, (_, i) => settings.subarray(6 * i, 6 * i + 6)).find((s) => s.readUInt16BE(0) === 3);
+      const announced = Array.from({ length: settings.length / 6 }, (_, i) => settings.subarray(6 * i, 6 * i + 6)).find(
+        (s) => s.readUInt16BE(0) === 3,
+      );
       expect(announced?.readUInt32BE(2)).toBe(maxConcurrentStreams);
       h2.socket.destroy();
     });
@@ -292,7 +305,10 @@ describe("HTTP/2 abuse limits", () => {
 
 describe("calls that are not attacks", () => {
   it("should leave a stream whose request has arrived open past the request and idle timeouts", async () => {
-    const transports = [createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] }), createGrpcTransport({ baseUrl: server.url, interceptors: [withAuthorization(testAuth.bearer)] })];
+    const transports = [
+      createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] }),
+      createGrpcTransport({ baseUrl: server.url, interceptors: [withAuthorization(testAuth.bearer)] }),
+    ];
     const outcomes = transports.map(async (transport) => {
       const controller = new AbortController();
       const watch = createClient(Health, transport).watch({ service: "" }, { signal: controller.signal })[Symbol.asyncIterator]();
@@ -326,7 +342,11 @@ describe("REQUEST_TIMEOUT_MS and IDLE_TIMEOUT_MS", () => {
   });
 
   it("should refuse values under a second with a message naming the variable", () => {
-    expect(() => readNodeEnv({ REQUEST_TIMEOUT_MS: "0" })).toThrow('REQUEST_TIMEOUT_MS must be an integer from 1000 to 3600000 (milliseconds), got "0"');
-    expect(() => readNodeEnv({ IDLE_TIMEOUT_MS: "5s" })).toThrow('IDLE_TIMEOUT_MS must be an integer from 1000 to 3600000 (milliseconds), got "5s"');
+    expect(() => readNodeEnv({ REQUEST_TIMEOUT_MS: "0" })).toThrow(
+      'REQUEST_TIMEOUT_MS must be an integer from 1000 to 3600000 (milliseconds), got "0"',
+    );
+    expect(() => readNodeEnv({ IDLE_TIMEOUT_MS: "5s" })).toThrow(
+      'IDLE_TIMEOUT_MS must be an integer from 1000 to 3600000 (milliseconds), got "5s"',
+    );
   });
 });

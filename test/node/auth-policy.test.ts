@@ -47,11 +47,7 @@ describe("access policies declared in proto", () => {
   });
 
   it("should make health and reflection public, as probes and tools call them without credentials", () => {
-    for (const method of [
-      ...Health.methods,
-      ...reflectionV1.ServerReflection.methods,
-      ...reflectionV1alpha.ServerReflection.methods,
-    ]) {
+    for (const method of [...Health.methods, ...reflectionV1.ServerReflection.methods, ...reflectionV1alpha.ServerReflection.methods]) {
       expect(effectivePolicy(method), method.name).toEqual({ public: true });
     }
   });

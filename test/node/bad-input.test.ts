@@ -52,7 +52,12 @@ describe("bad input over gRPC (HTTP/2)", () => {
 
   // Malformed messages and lying envelopes: the matrix above.
   it("should refuse a message over 4 MiB with RESOURCE_EXHAUSTED", async () => {
-    const result = await http2Post(server.url, createUser, { ...grpc, authorization: server.auth.bearer }, envelope(new Uint8Array(8), 4 * 1024 * 1024 + 1));
+    const result = await http2Post(
+      server.url,
+      createUser,
+      { ...grpc, authorization: server.auth.bearer },
+      envelope(new Uint8Array(8), 4 * 1024 * 1024 + 1),
+    );
     expect(grpcStatusOf(result)).toBe(8);
   });
 

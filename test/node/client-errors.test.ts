@@ -40,15 +40,18 @@ describe("errors interceptor and client faults in streams", () => {
     const transport = createRouterTransport(
       (router) =>
         router.service(UserService, {
+          // biome-ignore lint/correctness/useYield: fails before its first message, as a server stream can
           async *exportUsers() {
             throw new ConnectError("parse binary: premature EOF", Code.Internal);
           },
         }),
       { router: { interceptors: [createErrorsInterceptor()] } },
     );
-    const error = await failure((async () => {
-      for await (const _ of createClient(UserService, transport).exportUsers({}));
-    })());
+    const error = await failure(
+      (async () => {
+        for await (const _ of createClient(UserService, transport).exportUsers({}));
+      })(),
+    );
     expect(error.code).toBe(Code.Internal);
     expect(error.rawMessage).toBe("internal error");
   });

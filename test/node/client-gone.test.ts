@@ -10,9 +10,14 @@ import { testAuth } from "./test-auth-key.ts";
 let server: Awaited<ReturnType<typeof startTestServer>>;
 beforeAll(async () => {
   server = await startTestServer();
-  const client = createClient(UserService, createConnectTransport({ baseUrl: server.url, httpVersion: "2", interceptors: [withAuthorization(testAuth.bearer)] }));
+  const client = createClient(
+    UserService,
+    createConnectTransport({ baseUrl: server.url, httpVersion: "2", interceptors: [withAuthorization(testAuth.bearer)] }),
+  );
   for (let i = 0; i < 2000; i += 100) {
-    await Promise.all(Array.from({ length: 100 }, (_, j) => client.createUser({ email: `gone-${i + j}@example.com`, displayName: "Gone" })));
+    await Promise.all(
+      Array.from({ length: 100 }, (_, j) => client.createUser({ email: `gone-${i + j}@example.com`, displayName: "Gone" })),
+    );
   }
 });
 afterAll(() => server.stop());

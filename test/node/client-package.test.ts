@@ -52,7 +52,10 @@ describe("the client package (connect-service-template/client)", () => {
       cwd: new URL("../..", import.meta.url).pathname,
       env: { ...process.env, API: server.url, TOKEN: await auth.mint(), READ_TOKEN: await auth.mint({ scopes: ["users:read"] }) },
     });
-    const results = JSON.parse(stdout) as Record<string, { created: boolean; violations: unknown; invalidCode: boolean; taken: boolean; metadata: Record<string, string> }>;
+    const results = JSON.parse(stdout) as Record<
+      string,
+      { created: boolean; violations: unknown; invalidCode: boolean; taken: boolean; metadata: Record<string, string> }
+    >;
     for (const protocol of ["connect", "grpc-web"]) {
       expect(results[protocol]).toMatchObject({
         created: true,

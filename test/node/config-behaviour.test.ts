@@ -90,7 +90,12 @@ describe("observability.log_level", () => {
     await app.users.listUsers({});
     await app.users.getUser({ id: crypto.randomUUID() }).catch(() => undefined);
     expect(app.logs).toHaveLength(1);
-    await app.db.query("INSERT INTO orders (id, user_id, items_json, create_time_ms) VALUES (?, ?, ?, ?)", ["b0000000-0000-4000-8000-000000000000", "u", "{", 1]);
+    await app.db.query("INSERT INTO orders (id, user_id, items_json, create_time_ms) VALUES (?, ?, ?, ?)", [
+      "b0000000-0000-4000-8000-000000000000",
+      "u",
+      "{",
+      1,
+    ]);
     await app.orders.getOrder({ id: "b0000000-0000-4000-8000-000000000000" }).catch(() => undefined);
     expect(app.logs).toHaveLength(2);
     expect(app.logs[1]).toMatchObject({ level: "error", code: "INTERNAL" });
@@ -135,7 +140,11 @@ describe("cors.allowed_origins", () => {
   it("should answer the preflight of an allowed origin and expose the headers clients read", async () => {
     const preflight = await fetch(server.url + path, {
       method: "OPTIONS",
-      headers: { origin: "https://app.example.com", "access-control-request-method": "POST", "access-control-request-headers": "content-type,connect-protocol-version" },
+      headers: {
+        origin: "https://app.example.com",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type,connect-protocol-version",
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
@@ -160,7 +169,11 @@ describe("cors.allowed_origins", () => {
     });
     expect(preflight.status).toBe(403);
     expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
-    const call = await fetch(server.url + path, { method: "POST", headers: { origin: "https://evil.example", "content-type": "application/json" }, body: "{}" });
+    const call = await fetch(server.url + path, {
+      method: "POST",
+      headers: { origin: "https://evil.example", "content-type": "application/json" },
+      body: "{}",
+    });
     expect(call.headers.get("access-control-allow-origin")).toBeNull();
     await call.body?.cancel();
   });

@@ -98,7 +98,10 @@ describe("npm run config -- --target remote", () => {
     expect((await config(["set", configFile(invalid), "--target", "remote"], env)).code).toBe(1);
     const set = await config(["set", configFile(valid), "--target", "remote"], env);
     expect(set.code).toBe(0);
-    const recorded = readFileSync(calls, "utf8").trim().split("\n").map((line) => JSON.parse(line) as string[]);
+    const recorded = readFileSync(calls, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as string[]);
     expect(recorded).toHaveLength(2); // the invalid file never reached wrangler
     expect(recorded[0]).toEqual(["kv", "key", "get", "config", "--text", "--binding", "CONFIG", "--remote"]);
     expect(recorded[1]?.slice(0, 5)).toEqual(["kv", "key", "put", "config", "--path"]);

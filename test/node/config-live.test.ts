@@ -36,7 +36,10 @@ describe("config changes reach a running `npm start`", () => {
     const env = { DATABASE_PATH: join(dir, "app.db") }; // default refresh interval (1 s)
     const server = await startServerProcess(env);
     try {
-      const users = createClient(UserService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] }));
+      const users = createClient(
+        UserService,
+        createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] }),
+      );
       await users.createUser({ email: uniqueEmail(), displayName: "Before" });
 
       const cli = new URL("../../scripts/config/main.ts", import.meta.url).pathname;
@@ -44,7 +47,8 @@ describe("config changes reach a running `npm start`", () => {
         env: { ...process.env, ...env },
       });
       const inMaintenance = async () =>
-        (await failure(users.createUser({ email: uniqueEmail(), displayName: "During" })).catch(() => undefined))?.code === Code.Unavailable;
+        (await failure(users.createUser({ email: uniqueEmail(), displayName: "During" })).catch(() => undefined))?.code ===
+        Code.Unavailable;
       expect(await within(2_500, inMaintenance)).toBeLessThan(2_500);
       expect((await users.listUsers({})).users.length).toBeGreaterThan(0); // reads still work
 
@@ -57,7 +61,11 @@ describe("config changes reach a running `npm start`", () => {
         .stdout()
         .split("\n")
         .find((l) => l.includes("maintenance.retry_after_seconds"));
-      expect(JSON.parse(line ?? "{}")).toMatchObject({ level: "error", source: "sqlite:config_kv", msg: expect.stringContaining("rejected") });
+      expect(JSON.parse(line ?? "{}")).toMatchObject({
+        level: "error",
+        source: "sqlite:config_kv",
+        msg: expect.stringContaining("rejected"),
+      });
     } finally {
       expect(await server.stop()).toBe(0);
     }
@@ -68,7 +76,11 @@ describe("config changes reach a running `npm start`", () => {
     writeFileSync(path, "{}");
     const server = await startServerProcess({ DATABASE_PATH: join(dir, "file.db"), CONFIG_FILE: path, CONFIG_REFRESH_MS: "200" });
     try {
-      const transport = createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] });
+      const transport = createConnectTransport({
+        baseUrl: server.url,
+        httpVersion: "1.1",
+        interceptors: [withAuthorization(testAuth.bearer)],
+      });
       const { user } = await createClient(UserService, transport).createUser({ email: uniqueEmail(), displayName: "F" });
       const orders = createClient(OrderService, transport);
       const order = { userId: user?.id ?? "", items: [{ sku: "A", quantity: 1 }] };
@@ -81,7 +93,9 @@ describe("config changes reach a running `npm start`", () => {
   });
 
   it("should refuse to start with an invalid CONFIG_* variable, naming it", async () => {
-    const failure = await startServerProcess({ DATABASE_PATH: join(dir, "bad-env.db"), CONFIG_MAINTENANCE_ENABLED: "yes" }).catch((e: Error) => e);
+    const failure = await startServerProcess({ DATABASE_PATH: join(dir, "bad-env.db"), CONFIG_MAINTENANCE_ENABLED: "yes" }).catch(
+      (e: Error) => e,
+    );
     expect(String(failure)).toContain('CONFIG_MAINTENANCE_ENABLED must be true or false, got "yes"');
   });
 });

@@ -12,7 +12,12 @@ async function setup(env: Record<string, string> = {}) {
   await migrate(db);
   const lines: Parameters<ConfigLog>[0][] = [];
   const store = createConfigStore({ source: sqliteConfigSource(db), env, log: (line) => lines.push(line) });
-  return { db, store, lines, write: (config: object | string) => writeSqliteConfig(db, typeof config === "string" ? config : JSON.stringify(config)) };
+  return {
+    db,
+    store,
+    lines,
+    write: (config: object | string) => writeSqliteConfig(db, typeof config === "string" ? config : JSON.stringify(config)),
+  };
 }
 
 describe("config store", () => {
@@ -83,7 +88,9 @@ describe("config store", () => {
   });
 
   it("should refuse an invalid environment with a message naming the variable", async () => {
-    await expect(setup({ CONFIG_MAINTENANCE_ENABLED: "yes" })).rejects.toThrow('CONFIG_MAINTENANCE_ENABLED must be true or false, got "yes"');
+    await expect(setup({ CONFIG_MAINTENANCE_ENABLED: "yes" })).rejects.toThrow(
+      'CONFIG_MAINTENANCE_ENABLED must be true or false, got "yes"',
+    );
     await expect(setup({ OTEL_TRACES_SAMPLER_ARG: "2" })).rejects.toThrow("observability.trace_sample_ratio");
   });
 

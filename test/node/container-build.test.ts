@@ -1,5 +1,16 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -100,7 +111,10 @@ function startApp(env: Record<string, string> = {}): Promise<AppProcess> {
         resolve({
           url: match[1],
           output: () => output,
-          stop: () => (child.kill("SIGTERM"), exited),
+          stop: () => {
+            child.kill("SIGTERM");
+            return exited;
+          },
         });
       }
     };
@@ -150,7 +164,11 @@ describe("npm run build:node (the Dockerfile's build steps)", () => {
     const manifest = JSON.parse(readFileSync(join(out, "package.json"), "utf8"));
     expect(manifest.dependencies).toBeUndefined();
     expect(manifest.devDependencies).toBeUndefined();
-    expect(manifest.scripts.start).toBe(`node ${execForm(argsOf(runtimeStage, "CMD").at(-1) ?? "")?.slice(1).join(" ")}`);
+    expect(manifest.scripts.start).toBe(
+      `node ${execForm(argsOf(runtimeStage, "CMD").at(-1) ?? "")
+        ?.slice(1)
+        .join(" ")}`,
+    );
     expect(existsSync(join(out, "node_modules"))).toBe(false);
     // No node_modules above the folder either, which Node's resolution could fall back to.
     for (let dir = temp; dir !== "/"; dir = join(dir, "..")) expect(existsSync(join(dir, "node_modules")), dir).toBe(false);
@@ -162,7 +180,9 @@ describe("npm run build:node (the Dockerfile's build steps)", () => {
     mkdirSync(stranger);
     writeFileSync(join(stranger, "notes.txt"), "mine");
     const error = await run("npm", ["run", "build:node", "--", stranger], { cwd: root }).catch((e: { stderr: string }) => e);
-    expect((error as { stderr: string }).stderr).toMatch(/refusing to replace .*stranger: it is neither empty nor an earlier build:node output/);
+    expect((error as { stderr: string }).stderr).toMatch(
+      /refusing to replace .*stranger: it is neither empty nor an earlier build:node output/,
+    );
     expect(readdirSync(stranger)).toEqual(["notes.txt"]);
   });
 });
@@ -182,13 +202,17 @@ describe("the built folder, started as the image's CMD", () => {
   });
 
   it("should answer gRPC from @grpc/grpc-js, unary and a server stream", async () => {
-    const { stdout } = await run(
-      "buf",
-      ["build", "--path", "proto/acme/user/v1/user.proto", "--as-file-descriptor-set", "-o", "-"],
-      { cwd: root, encoding: "buffer", maxBuffer: 16 * 1024 * 1024 },
-    );
+    const { stdout } = await run("buf", ["build", "--path", "proto/acme/user/v1/user.proto", "--as-file-descriptor-set", "-o", "-"], {
+      cwd: root,
+      encoding: "buffer",
+      maxBuffer: 16 * 1024 * 1024,
+    });
     const proto = grpc.loadPackageDefinition(protoLoader.loadFileDescriptorSetFromBuffer(stdout, { keepCase: true })) as any;
-    const client = new proto.acme.user.v1.UserService(new URL(app.url).host, grpc.credentials.createInsecure(), grpcJsAuthorization(testAuth.bearer));
+    const client = new proto.acme.user.v1.UserService(
+      new URL(app.url).host,
+      grpc.credentials.createInsecure(),
+      grpcJsAuthorization(testAuth.bearer),
+    );
     try {
       const got = await new Promise<any>((resolve, reject) =>
         client.GetUser({ id: userId }, (error: grpc.ServiceError | null, response: unknown) => (error ? reject(error) : resolve(response))),

@@ -13,7 +13,8 @@ afterAll(() => server.stop());
 
 describe("CORS with bearer tokens (Node)", () => {
   corsAuthorizationContract(
-    (method, headers) => fetch(`${server.url}/acme.user.v1.UserService/ListUsers`, { method, headers, ...(method === "POST" ? { body: "{}" } : {}) }),
+    (method, headers) =>
+      fetch(`${server.url}/acme.user.v1.UserService/ListUsers`, { method, headers, ...(method === "POST" ? { body: "{}" } : {}) }),
     () => auth.bearer,
   );
 });

@@ -21,7 +21,9 @@ const noIssuer = { AUTH_ISSUER: "", AUTH_AUDIENCE: "", AUTH_JWKS: "" };
 
 /** `npm run token -- ARGS` as a user types it, with the development key in `keyFile`. */
 async function npmToken(keyFile: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run("npm", ["run", "-s", "token", "--", ...args], { env: { ...process.env, ...noIssuer, AUTH_DEV_KEY_FILE: keyFile } });
+  const { stdout } = await run("npm", ["run", "-s", "token", "--", ...args], {
+    env: { ...process.env, ...noIssuer, AUTH_DEV_KEY_FILE: keyFile },
+  });
   return stdout.trim();
 }
 
@@ -96,7 +98,11 @@ describe("local development: npm run dev:worker", () => {
     const child = spawn(
       "npm",
       ["run", "-s", "dev:worker", "--", "--port", String(port), "--inspector-port", "0", "--persist-to", join(dir, "worker-state")],
-      { env: { ...process.env, ...noIssuer, AUTH_DEV_KEY_FILE: keyFile, WRANGLER_SEND_METRICS: "false" }, stdio: ["ignore", "pipe", "pipe"], detached: true },
+      {
+        env: { ...process.env, ...noIssuer, AUTH_DEV_KEY_FILE: keyFile, WRANGLER_SEND_METRICS: "false" },
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      },
     );
     const exited = new Promise((resolve) => child.once("exit", resolve));
     try {
@@ -125,7 +131,10 @@ describe("local development: npm run dev:worker", () => {
 describe("whose tokens the Node server trusts", () => {
   it("should pick an issuer, the development key on loopback only, or nobody", () => {
     const issuer = { AUTH_ISSUER: "https://id.example", AUTH_AUDIENCE: "api", AUTH_JWKS_URL: "https://id.example/jwks.json" };
-    expect(readNodeEnv({ HOST: "0.0.0.0", ...issuer }).auth).toMatchObject({ mode: "issuer", settings: { issuer: "https://id.example", audience: "api" } });
+    expect(readNodeEnv({ HOST: "0.0.0.0", ...issuer }).auth).toMatchObject({
+      mode: "issuer",
+      settings: { issuer: "https://id.example", audience: "api" },
+    });
     for (const host of ["127.0.0.1", "localhost", "::1", "127.1.2.3"]) expect(readNodeEnv({ HOST: host }).auth.mode, host).toBe("dev");
     for (const host of ["0.0.0.0", "::", "10.0.0.5", "example.com"]) expect(readNodeEnv({ HOST: host }).auth.mode, host).toBe("off");
     expect(describeAuth(readNodeEnv({ HOST: "0.0.0.0" }))).toContain("WARNING no AUTH_ISSUER configured and HOST=0.0.0.0 is not loopback");
@@ -143,19 +152,28 @@ describe("whose tokens the Node server trusts", () => {
   });
 
   it("should exit 1 at start with the reason, for npm start", async () => {
-    const failed = await startServerProcess({ AUTH_ISSUER: "https://id.example", AUTH_AUDIENCE: "", AUTH_JWKS: "" }).catch((error: Error) => error);
+    const failed = await startServerProcess({ AUTH_ISSUER: "https://id.example", AUTH_AUDIENCE: "", AUTH_JWKS: "" }).catch(
+      (error: Error) => error,
+    );
     expect(String(failed)).toContain("failed to start: AUTH_AUDIENCE must be set");
   });
 
   it("should refuse every protected call, and keep health open, when nobody's tokens are trusted", async () => {
-    const env = { ...readNodeEnv({ HOST: "127.0.0.1", PORT: "0", DATABASE_PATH: join(dir, "off.db"), ...noIssuer }), auth: { mode: "off" as const } };
+    const env = {
+      ...readNodeEnv({ HOST: "127.0.0.1", PORT: "0", DATABASE_PATH: join(dir, "off.db"), ...noIssuer }),
+      auth: { mode: "off" as const },
+    };
     const server = await startServer(env, { log: () => {}, configLog: () => {}, tracer: trace.getTracer("test") });
     try {
       expect((await post(server.url, "ListUsers", {})).body).toMatchObject({
         code: "unauthenticated",
         message: "this server accepts no tokens: authentication is not configured",
       });
-      const health = await fetch(`${server.url}/grpc.health.v1.Health/Check`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      const health = await fetch(`${server.url}/grpc.health.v1.Health/Check`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
       expect(await health.json()).toEqual({ status: "SERVING" });
     } finally {
       await server.stop(1_000);

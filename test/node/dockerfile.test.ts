@@ -60,6 +60,7 @@ describe("Dockerfile", () => {
     const [healthcheck] = argsOf(runtime, "HEALTHCHECK");
     const command = execForm(healthcheck ?? "");
     expect(command?.slice(0, 2)).toEqual(["node", "-e"]);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the command's own JavaScript, as text
     expect(command?.[2]).toContain("http://127.0.0.1:${process.env.PORT}/healthz");
     expect(healthcheck).not.toMatch(/curl|wget/);
   });
@@ -81,13 +82,26 @@ describe(".dockerignore", () => {
     path.split("/").some((_, i, parts) => patterns.some((pattern) => matchesGlob(parts.slice(0, i + 1).join("/"), pattern)));
 
   it("should leave out what a local install, build or run produced", () => {
-    for (const path of ["node_modules", "dist", "web/dist", "src/gen", ".proto-deps", ".data", ".wrangler", "bench-results", "test-results", ".git"]) {
+    for (const path of [
+      "node_modules",
+      "dist",
+      "web/dist",
+      "src/gen",
+      ".proto-deps",
+      ".data",
+      ".wrangler",
+      "bench-results",
+      "test-results",
+      ".git",
+    ]) {
       expect(ignored(path), path).toBe(true);
     }
   });
 
   it("should leave out everything git ignores, and nothing git tracks", () => {
-    const gitignore = readFileSync(join(root, ".gitignore"), "utf8").split("\n").filter((line) => line.trim() !== "");
+    const gitignore = readFileSync(join(root, ".gitignore"), "utf8")
+      .split("\n")
+      .filter((line) => line.trim() !== "");
     for (const line of gitignore) expect(ignored(line.replace(/^\/|\/$/g, "")), line).toBe(true);
     const tracked = execFileSync("git", ["ls-files"], { cwd: root, encoding: "utf8" }).trim().split("\n");
     expect(tracked.filter(ignored)).toEqual([]);

@@ -44,7 +44,11 @@ function refused(url: string): Promise<boolean> {
 describe("graceful shutdown of `npm start`", () => {
   it("should exit 0 within a second when idle, even after a CreateOrder opened its own connection to UserService", async () => {
     const server = await startServerProcess({ DATABASE_PATH: join(dir, "idle.db") });
-    const transport = createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] });
+    const transport = createConnectTransport({
+      baseUrl: server.url,
+      httpVersion: "1.1",
+      interceptors: [withAuthorization(testAuth.bearer)],
+    });
     const { user } = await createClient(UserService, transport).createUser({ email: "idle@example.com", displayName: "Idle" });
     await createClient(OrderService, transport).createOrder({ userId: user!.id, items: [{ sku: "A-1", quantity: 1 }] });
     const started = performance.now();
@@ -66,10 +70,18 @@ describe("graceful shutdown of `npm start`", () => {
     expect((await watch.next()).value?.status).toBe(Status.NOT_SERVING);
     const readyz = await fetch(`${server.url}/readyz`);
     expect([readyz.status, await readyz.text()]).toEqual([503, "not ready: shutting down\n"]);
-    expect((await createClient(Health, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] })).check({ service: "" })).status).toBe(
-      Status.NOT_SERVING,
-    );
-    const { user } = await createClient(UserService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] })).createUser({
+    expect(
+      (
+        await createClient(
+          Health,
+          createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] }),
+        ).check({ service: "" })
+      ).status,
+    ).toBe(Status.NOT_SERVING);
+    const { user } = await createClient(
+      UserService,
+      createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] }),
+    ).createUser({
       email: "late@example.com",
       displayName: "Late",
     });
@@ -199,7 +211,10 @@ describe("graceful shutdown under load", () => {
   it("should finish every call accepted before SIGTERM (unary and streams, HTTP/1.1 and h2c), refuse new connections, then exit 0 having lost nothing", async () => {
     const dbPath = join(dir, "load.db");
     let server = await startServerProcess({ DATABASE_PATH: dbPath });
-    const seedClient = createClient(UserService, createConnectTransport({ baseUrl: server.url, httpVersion: "2", interceptors: [withAuthorization(testAuth.bearer)] }));
+    const seedClient = createClient(
+      UserService,
+      createConnectTransport({ baseUrl: server.url, httpVersion: "2", interceptors: [withAuthorization(testAuth.bearer)] }),
+    );
     const seeded = 1000; // ~150 KB per export: more than an h2 stream window, so a stalled reader keeps it open
     for (let i = 0; i < seeded; i += 50) {
       await Promise.all(
@@ -242,7 +257,10 @@ describe("graceful shutdown under load", () => {
     // Nothing written is lost: every user created during the drain is there after a restart.
     server = await startServerProcess({ DATABASE_PATH: dbPath });
     try {
-      const client = createClient(UserService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] }));
+      const client = createClient(
+        UserService,
+        createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] }),
+      );
       let count = 0;
       for await (const _ of client.exportUsers({})) count++;
       expect(count).toBe(seeded + 200);

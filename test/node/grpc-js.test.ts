@@ -11,19 +11,22 @@ const run = promisify(execFile);
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let proto: any;
-let client: grpc.Client & Record<string, Function>;
+let client: grpc.Client & Record<string, (...args: any[]) => any>;
 
 beforeAll(async () => {
   server = await startTestServer();
   // The schema as buf compiles it (protobufjs cannot parse buf/validate's option syntax).
-  const { stdout } = await run(
-    "buf",
-    ["build", "--path", "proto/acme/user/v1/user.proto", "--as-file-descriptor-set", "-o", "-"],
-    { encoding: "buffer", maxBuffer: 16 * 1024 * 1024 },
-  );
+  const { stdout } = await run("buf", ["build", "--path", "proto/acme/user/v1/user.proto", "--as-file-descriptor-set", "-o", "-"], {
+    encoding: "buffer",
+    maxBuffer: 16 * 1024 * 1024,
+  });
   const definition = protoLoader.loadFileDescriptorSetFromBuffer(stdout, { keepCase: true });
   proto = grpc.loadPackageDefinition(definition) as any;
-  client = new proto.acme.user.v1.UserService(new URL(server.url).host, grpc.credentials.createInsecure(), grpcJsAuthorization(server.auth.bearer));
+  client = new proto.acme.user.v1.UserService(
+    new URL(server.url).host,
+    grpc.credentials.createInsecure(),
+    grpcJsAuthorization(server.auth.bearer),
+  );
 });
 afterAll(async () => {
   client?.close();
@@ -32,9 +35,7 @@ afterAll(async () => {
 
 function unary<T>(method: string, request: object): Promise<T> {
   return new Promise((resolve, reject) =>
-    client[method]!(request, (error: grpc.ServiceError | null, response: T) =>
-      error ? reject(error) : resolve(response),
-    ),
+    client[method]!(request, (error: grpc.ServiceError | null, response: T) => (error ? reject(error) : resolve(response))),
   );
 }
 

@@ -76,11 +76,13 @@ describe("probes and grpc.health.v1 on `npm start`", () => {
 
   it("should answer a malformed health request with invalid_argument and keep serving", async () => {
     // A gRPC frame announcing 10 bytes of message but carrying 2, then a field with a bad wire type.
-    for (const body of [
-      new Uint8Array([0, 0, 0, 0, 10, 0x0a, 0x05]),
-      new Uint8Array([0, 0, 0, 0, 2, 0x0f, 0xff]),
-    ]) {
-      const result = await http2Post(server.url, "/grpc.health.v1.Health/Check", { "content-type": "application/grpc", te: "trailers" }, body);
+    for (const body of [new Uint8Array([0, 0, 0, 0, 10, 0x0a, 0x05]), new Uint8Array([0, 0, 0, 0, 2, 0x0f, 0xff])]) {
+      const result = await http2Post(
+        server.url,
+        "/grpc.health.v1.Health/Check",
+        { "content-type": "application/grpc", te: "trailers" },
+        body,
+      );
       expect(result.trailers["grpc-status"] ?? result.headers["grpc-status"]).toBe("3");
     }
     const connect = await fetch(`${server.url}/grpc.health.v1.Health/Check`, {

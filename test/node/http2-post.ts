@@ -8,12 +8,7 @@ export interface Http2Result {
 }
 
 /** One raw HTTP/2 (h2c prior knowledge) POST, with response trailers. */
-export function http2Post(
-  baseUrl: string,
-  path: string,
-  headers: Record<string, string>,
-  body: Uint8Array,
-): Promise<Http2Result> {
+export function http2Post(baseUrl: string, path: string, headers: Record<string, string>, body: Uint8Array): Promise<Http2Result> {
   return new Promise((resolve, reject) => {
     const session = http2.connect(baseUrl);
     session.on("error", reject);

@@ -46,7 +46,10 @@ describe("the request gate in the chain", () => {
     expect(spanOf(refused.traceId)?.attributes).toMatchObject({ "rpc.response.status_code": "UNAUTHENTICATED" });
     expect(spanOf(refused.traceId)?.attributes["enduser.id"]).toBeUndefined();
     expect(app.logs.find((entry) => entry.trace_id === allowed.traceId)).toMatchObject({ code: "OK", subject: "tester" });
-    expect(app.logs.find((entry) => entry.trace_id === refused.traceId)).toMatchObject({ code: "UNAUTHENTICATED", refused: "token malformed" });
+    expect(app.logs.find((entry) => entry.trace_id === refused.traceId)).toMatchObject({
+      code: "UNAUTHENTICATED",
+      refused: "token malformed",
+    });
     // Refused before the service ran: no user.
     expect((await users.listUsers({ pageSize: 100 })).users.map((u) => u.email)).not.toContain(email);
   });
@@ -57,12 +60,13 @@ describe("errors interceptor", () => {
     const app = await createInMemoryApp({ tracer: tracing.tracer });
     const id = crypto.randomUUID();
     await app.db.query("INSERT INTO orders (id, user_id, items_json, create_time_ms) VALUES (?, ?, ?, ?)", [
-      id, crypto.randomUUID(), "{not json", Date.now(),
+      id,
+      crypto.randomUUID(),
+      "{not json",
+      Date.now(),
     ]);
     const caller = newTraceparent();
-    const error = await failure(
-      createClient(OrderService, app.transport).getOrder({ id }, { headers: { traceparent: caller.header } }),
-    );
+    const error = await failure(createClient(OrderService, app.transport).getOrder({ id }, { headers: { traceparent: caller.header } }));
     expect(error.code).toBe(Code.Internal);
     expect(error.rawMessage).toBe(`internal error (trace id ${caller.traceId})`);
     // The trace id is also a structured detail (google.rpc.RequestInfo), the only one.
@@ -160,7 +164,9 @@ describe("logging interceptor", () => {
 
   it("should log client errors at info, without the error", async () => {
     const app = await createInMemoryApp();
-    await createClient(UserService, app.transport).getUser({ id: crypto.randomUUID() }).catch(() => undefined);
+    await createClient(UserService, app.transport)
+      .getUser({ id: crypto.randomUUID() })
+      .catch(() => undefined);
     expect(app.logs[0]).toMatchObject({ level: "info", code: "NOT_FOUND" });
     expect(app.logs[0]?.error).toBeUndefined();
   });
@@ -177,10 +183,9 @@ describe("selectInterceptor", () => {
   async function callAll(interceptor: Interceptor) {
     const db = (await createInMemoryApp()).db;
     const { sqlUserStore } = await import("../../src/store/sql-user-store.ts");
-    const transport = createRouterTransport(
-      (router) => router.service(UserService, createUserService(sqlUserStore(db))),
-      { router: { interceptors: [interceptor] } },
-    );
+    const transport = createRouterTransport((router) => router.service(UserService, createUserService(sqlUserStore(db))), {
+      router: { interceptors: [interceptor] },
+    });
     const users = createClient(UserService, transport);
     await users.listUsers({});
     await users.getUser({ id: crypto.randomUUID() }).catch(() => undefined);

@@ -103,7 +103,9 @@ describe("deploy/k8s invariants", () => {
   });
 
   it("should run as the image's non-root user, with no privileges and a read-only root", () => {
-    const [uid, gid] = argsOf(parseDockerfile(join(root, "Dockerfile")).at(-1)!, "USER")[0]!.split(":").map(Number);
+    const [uid, gid] = argsOf(parseDockerfile(join(root, "Dockerfile")).at(-1)!, "USER")[0]!
+      .split(":")
+      .map(Number);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: uid, runAsGroup: gid, fsGroup: gid });
     expect(pod.securityContext?.seccompProfile?.type).toBe("RuntimeDefault");
     expect(container.securityContext).toEqual({
@@ -155,7 +157,14 @@ describe("the server as the Deployment configures it", () => {
     const configFile = join(temp, "config.json");
     writeFileSync(configFile, Object.values(configMap.data!)[0]!);
     // The probe is public: the example issuer's keys are never fetched.
-    const server = await startServerProcess({ ...env, AUTH_JWKS: "", HOST: "127.0.0.1", PORT: "0", DATABASE_PATH: join(temp, "app.db"), CONFIG_FILE: configFile });
+    const server = await startServerProcess({
+      ...env,
+      AUTH_JWKS: "",
+      HOST: "127.0.0.1",
+      PORT: "0",
+      DATABASE_PATH: join(temp, "app.db"),
+      CONFIG_FILE: configFile,
+    });
     const definition = protoLoader.loadSync(join(root, "node_modules/grpc-health-check/proto/health/v1/health.proto"), { enums: String });
     const Health = (grpc.loadPackageDefinition(definition) as any).grpc.health.v1.Health;
     const client = new Health(new URL(server.url).host, grpc.credentials.createInsecure());

@@ -70,7 +70,9 @@ describe("migrate", () => {
   it("should apply each migration once and record it like wrangler does", async () => {
     expect(await migrate(db)).toEqual([]);
     const rows = await db.query<{ name: string }>("SELECT name FROM d1_migrations", []);
-    const files = readdirSync(migrationsDir).filter((name) => name.endsWith(".sql")).sort();
+    const files = readdirSync(migrationsDir)
+      .filter((name) => name.endsWith(".sql"))
+      .sort();
     expect(files.slice(0, 2)).toEqual(["0001_create_users.sql", "0002_create_orders.sql"]);
     expect(rows.map((row) => row.name)).toEqual(files);
   });

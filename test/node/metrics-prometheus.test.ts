@@ -47,7 +47,9 @@ describe("GET /metrics", () => {
     const metrics = await fetch(`${server.url}/metrics`);
     expect(metrics.status).toBe(200);
     expect(metrics.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
-    expect(await metrics.text()).toContain(`rpc_server_call_duration_count{rpc_system_name="connectrpc",rpc_method="${method("ListUsers")}",rpc_response_status_code="OK"`);
+    expect(await metrics.text()).toContain(
+      `rpc_server_call_duration_count{rpc_system_name="connectrpc",rpc_method="${method("ListUsers")}",rpc_response_status_code="OK"`,
+    );
   });
 });
 
@@ -55,7 +57,9 @@ describe("metrics scraped by a real Prometheus", () => {
   it("should hold every RPC series by method, protocol and code, the in-flight gauge, and the runtime series", async (context) => {
     context.skip(!prometheus, missingPrometheus);
     // Connect JSON over HTTP/1.1: a success, a domain error, an expired deadline, a validation failure.
-    const created = (await (await connectCall("CreateUser", { email: uniqueEmail("prom"), displayName: "Prom" })).json()) as { user: { id: string } };
+    const created = (await (await connectCall("CreateUser", { email: uniqueEmail("prom"), displayName: "Prom" })).json()) as {
+      user: { id: string };
+    };
     expect((await connectCall("GetUser", { id: crypto.randomUUID() })).status).toBe(404);
     expect((await connectCall("GetUser", { id: created.user.id }, { "connect-timeout-ms": "0" })).status).toBe(504);
     expect((await connectCall("GetUser", { id: "not-a-uuid" })).status).toBe(400);
@@ -85,16 +89,26 @@ describe("metrics scraped by a real Prometheus", () => {
     };
     const read = async (promql: string) => (await prometheus!.query(promql))[0]?.value[1];
     await expect
-      .poll(async () => Object.fromEntries(await Promise.all(Object.keys(expected).map(async (q) => [q, await read(q)]))), { timeout: 15_000, interval: 500 })
+      .poll(async () => Object.fromEntries(await Promise.all(Object.keys(expected).map(async (q) => [q, await read(q)]))), {
+        timeout: 15_000,
+        interval: 500,
+      })
       .toEqual(expected);
 
-    for (const runtime of ["nodejs_eventloop_delay_p99", "nodejs_eventloop_delay_max", "process_memory_usage", 'v8js_memory_heap_used{v8js_heap_space_name="old_space"}']) {
+    for (const runtime of [
+      "nodejs_eventloop_delay_p99",
+      "nodejs_eventloop_delay_max",
+      "process_memory_usage",
+      'v8js_memory_heap_used{v8js_heap_space_name="old_space"}',
+    ]) {
       const value = Number(await read(runtime));
       expect(value, runtime).toBeGreaterThanOrEqual(0);
     }
     expect(Number(await read("process_memory_usage"))).toBeGreaterThan(10 * 1024 * 1024);
     // Quantiles come out of the scraped buckets (the latency alert takes them over a rate).
-    const p99 = Number(await read(`histogram_quantile(0.99, sum by (le) (rpc_server_call_duration_bucket{rpc_method="${method("GetUser")}"}))`));
+    const p99 = Number(
+      await read(`histogram_quantile(0.99, sum by (le) (rpc_server_call_duration_bucket{rpc_method="${method("GetUser")}"}))`),
+    );
     expect(p99).toBeGreaterThan(0);
     expect(p99).toBeLessThanOrEqual(60);
   });
@@ -102,7 +116,11 @@ describe("metrics scraped by a real Prometheus", () => {
   it("should evaluate the shipped alert rules against the scraped series without errors", async (context) => {
     context.skip(!prometheus, missingPrometheus);
     await expect
-      .poll(async () => (await prometheus!.rules()).flatMap((g) => g.rules.map((r) => `${r.name}: ${r.health}${r.lastError ? ` ${r.lastError}` : ""}`)), { timeout: 10_000 })
+      .poll(
+        async () =>
+          (await prometheus!.rules()).flatMap((g) => g.rules.map((r) => `${r.name}: ${r.health}${r.lastError ? ` ${r.lastError}` : ""}`)),
+        { timeout: 10_000 },
+      )
       .toEqual(["RpcServerErrorRateHigh: ok", "RpcLatencyP99High: ok", "InstanceDown: ok"]);
     // The instance is up, so InstanceDown has nothing to say.
     expect(await prometheus!.query('ALERTS{alertname="InstanceDown"}')).toEqual([]);

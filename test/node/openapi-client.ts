@@ -41,7 +41,12 @@ export interface DocumentClient {
   /** A valid request body for the operation (ids from earlier answers, else made up). */
   sampleBody(path: string, method: string): Json;
   /** Calls a server-streaming operation; returns each message and the end-of-stream message. */
-  callStream(target: Target, path: string, body: Json, headers?: Record<string, string>): Promise<{ status: number; messages: Json[]; end: Json; problems: string[] }>;
+  callStream(
+    target: Target,
+    path: string,
+    body: Json,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; messages: Json[]; end: Json; problems: string[] }>;
 }
 
 export function createDocumentClient(document: Document): DocumentClient {
@@ -53,8 +58,8 @@ export function createDocumentClient(document: Document): DocumentClient {
   const validators = new Map<string, ValidateFunction>();
   const validate = (schema: Schema, value: Json): string[] => {
     const key = JSON.stringify(schema);
-    let check = validators.get(key);
-    if (!check) validators.set(key, (check = ajv.compile(absoluteRefs(schema))));
+    const check = validators.get(key) ?? ajv.compile(absoluteRefs(schema));
+    validators.set(key, check);
     return check(value) ? [] : (check.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`);
   };
 
@@ -96,7 +101,9 @@ export function createDocumentClient(document: Document): DocumentClient {
   /** The request message's schema: the JSON body's, or (GET) the JSON query parameter's. */
   const requestSchema = (operation: Schema): Schema => {
     const body = (operation.requestBody as { content: Record<string, { schema: Schema }> } | undefined)?.content;
-    const json = body ? Object.values(body)[0] : parametersOf(operation).find((p) => p.content?.["application/json"])?.content?.["application/json"];
+    const json = body
+      ? Object.values(body)[0]
+      : parametersOf(operation).find((p) => p.content?.["application/json"])?.content?.["application/json"];
     if (!json) throw new Error("no request message in the operation");
     return json.schema;
   };
@@ -121,7 +128,9 @@ export function createDocumentClient(document: Document): DocumentClient {
         return Object.fromEntries(required.map((key) => [key, sample(properties[key] ?? {}, key, operation, strict)]));
       }
       case "array":
-        return Array.from({ length: Math.max(1, (s.minItems as number | undefined) ?? 0) }, () => sample((s.items as Schema) ?? {}, name, operation, strict));
+        return Array.from({ length: Math.max(1, (s.minItems as number | undefined) ?? 0) }, () =>
+          sample((s.items as Schema) ?? {}, name, operation, strict),
+        );
       case "integer":
       case "number": {
         const low = (s.minimum as number | undefined) ?? ((s.exclusiveMinimum as number | undefined) ?? 0) + 1;
@@ -139,7 +148,9 @@ export function createDocumentClient(document: Document): DocumentClient {
     if (s.format === "uuid") {
       // userId: an acme.user.v1.User's id; id: the id of what the operation is about.
       const entity = name === "id" ? subjectOf(operation) : name.endsWith("Id") ? name.slice(0, -2) : undefined;
-      const key = [...seen.keys()].reverse().find((k) => entity && (k === `${entity}.id` || k.toLowerCase().endsWith(`.${entity.toLowerCase()}.id`)));
+      const key = [...seen.keys()]
+        .reverse()
+        .find((k) => entity && (k === `${entity}.id` || k.toLowerCase().endsWith(`.${entity.toLowerCase()}.id`)));
       if (key) return seen.get(key) as string;
       if (strict) throw new Missing(name);
       return randomUUID();
@@ -161,7 +172,7 @@ export function createDocumentClient(document: Document): DocumentClient {
     if (method === "get") {
       // The required query parameters: a fixed value from its enum, or the message as JSON.
       for (const p of parametersOf(operation).filter((p) => p.in === "query" && p.required)) {
-        url.searchParams.set(p.name, p.content ? JSON.stringify(body) : String((p.schema?.enum as unknown[])[0]));
+        url.searchParams.set(p.name, p.content ? JSON.stringify(body) : String((p.schema?.enum as unknown[] | undefined)?.[0]));
       }
     } else {
       init.headers = { ...init.headers, "content-type": "application/json" };
@@ -173,12 +184,17 @@ export function createDocumentClient(document: Document): DocumentClient {
     const documented = (operation.responses as Record<string, Schema>)[String(response.status)];
     const problems: string[] = [];
     if (!documented) problems.push(`status ${response.status} is not documented`);
-    const content = (documented ?? (operation.responses as Record<string, Schema>).default)?.content as Record<string, { schema: Schema }> | undefined;
+    const content = (documented ?? (operation.responses as Record<string, Schema>).default)?.content as
+      | Record<string, { schema: Schema }>
+      | undefined;
     const schema = content?.["application/json"]?.schema;
     if (!schema) problems.push("no JSON schema documented for this answer");
     else problems.push(...validate(schema, answer));
-    if (!response.headers.get("content-type")?.startsWith("application/json")) problems.push(`content-type ${response.headers.get("content-type")}`);
-    const info = ((answer as { details?: { type: string; debug?: { reason?: string } }[] })?.details ?? []).find((d) => d.type === "google.rpc.ErrorInfo");
+    if (!response.headers.get("content-type")?.startsWith("application/json"))
+      problems.push(`content-type ${response.headers.get("content-type")}`);
+    const info = ((answer as { details?: { type: string; debug?: { reason?: string } }[] })?.details ?? []).find(
+      (d) => d.type === "google.rpc.ErrorInfo",
+    );
     const reason = info?.debug?.reason;
     if (reason) {
       const reasons = ((documented?.["x-error-reasons"] ?? []) as { reason?: string }[]).map((r) => r.reason);
@@ -246,7 +262,14 @@ export function createDocumentClient(document: Document): DocumentClient {
 
 class Missing extends Error {}
 
-type Parameter = { $ref?: string; name: string; in: string; required?: boolean; schema?: Schema; content?: Record<string, { schema: Schema }> };
+type Parameter = {
+  $ref?: string;
+  name: string;
+  in: string;
+  required?: boolean;
+  schema?: Schema;
+  content?: Record<string, { schema: Schema }>;
+};
 
 function resolveParameter(document: Document, parameter: Parameter): Parameter {
   if (!parameter.$ref) return parameter;

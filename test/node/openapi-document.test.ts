@@ -9,7 +9,10 @@ import { serviceTable } from "../../src/service-table.ts";
 
 // src/gen/openapi.json as `npm run generate` writes it (scripts/protoc-gen-openapi).
 const document = JSON.parse(readFileSync(new URL("../../src/gen/openapi.json", import.meta.url), "utf8"));
-type Operation = { security: Record<string, string[]>[]; responses: Record<string, { "x-error-reasons"?: { code: string; reason?: string }[] }> };
+type Operation = {
+  security: Record<string, string[]>[];
+  responses: Record<string, { "x-error-reasons"?: { code: string; reason?: string }[] }>;
+};
 const operation = (path: string, method = "post"): Operation => document.paths[path][method];
 const schema = (name: string) => document.components.schemas[name];
 
@@ -26,7 +29,7 @@ describe("the OpenAPI document", () => {
     // strictRequired off: oneof conditions name properties declared beside them, not inside.
     const ajv = new Ajv2020({ strict: true, strictRequired: false });
     addFormats.default(ajv);
-  ajv.addFormat("uint64", /^[0-9]+$/); // protobuf JSON's unsigned 64-bit integers (strings)
+    ajv.addFormat("uint64", /^[0-9]+$/); // protobuf JSON's unsigned 64-bit integers (strings)
     ajv.addFormat("uint64", /^[0-9]+$/); // protobuf JSON's unsigned 64-bit integers (strings)
     ajv.addKeyword("components");
     ajv.addSchema({ $id: "https://api.invalid/openapi.json", components: { schemas: document.components.schemas } });
@@ -62,7 +65,9 @@ describe("the OpenAPI document", () => {
       required: ["email", "displayName"],
       properties: { email: { type: "string", format: "email", maxLength: 254 }, displayName: { minLength: 1, maxLength: 64 } },
     });
-    expect(schema("acme.user.v1.CreateUserRequest").properties.displayName.description).toContain("must contain a non-whitespace character");
+    expect(schema("acme.user.v1.CreateUserRequest").properties.displayName.description).toContain(
+      "must contain a non-whitespace character",
+    );
     expect(schema("acme.user.v1.GetUserRequest")).toMatchObject({ required: ["id"], properties: { id: { format: "uuid" } } });
     // page_size may be 0 (the default): not required, bounds kept.
     expect(schema("acme.user.v1.ListUsersRequest").required).toBeUndefined();
@@ -75,13 +80,20 @@ describe("the OpenAPI document", () => {
   });
 
   it("should use protobuf's JSON mapping (camelCase names, Timestamp as date-time, enums by name)", () => {
-    expect(schema("acme.user.v1.User").properties).toMatchObject({ displayName: { type: "string" }, createTime: { type: "string", format: "date-time" } });
-    expect(schema("grpc.health.v1.HealthCheckResponse.ServingStatus")).toMatchObject({ type: "string", enum: ["UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN"] });
+    expect(schema("acme.user.v1.User").properties).toMatchObject({
+      displayName: { type: "string" },
+      createTime: { type: "string", format: "date-time" },
+    });
+    expect(schema("grpc.health.v1.HealthCheckResponse.ServingStatus")).toMatchObject({
+      type: "string",
+      enum: ["UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN"],
+    });
     expect(schema("acme.user.v1.User").description).toBe("User is a registered user.");
   });
 
   it("should list each method's declared reasons under their HTTP status, and auth and rate limit reasons", () => {
-    const reasons = (path: string, status: string) => operation(path).responses[status]?.["x-error-reasons"]?.map((r) => `${r.code} ${r.reason ?? ""}`.trim());
+    const reasons = (path: string, status: string) =>
+      operation(path).responses[status]?.["x-error-reasons"]?.map((r) => `${r.code} ${r.reason ?? ""}`.trim());
     expect(reasons("/acme.user.v1.UserService/CreateUser", "409")).toEqual(["already_exists EMAIL_TAKEN"]);
     expect(reasons("/acme.user.v1.UserService/GetUser", "404")).toEqual(["not_found USER_NOT_FOUND"]);
     expect(reasons("/acme.user.v1.UserService/GetUser", "409")).toBeUndefined();

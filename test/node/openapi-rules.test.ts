@@ -84,7 +84,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const request = () => document.components.schemas["rules.v1.CheckRequest"] as { properties: Record<string, Record<string, unknown>>; [key: string]: unknown };
+const request = () =>
+  document.components.schemas["rules.v1.CheckRequest"] as { properties: Record<string, Record<string, unknown>>; [key: string]: unknown };
 
 describe("protoc-gen-openapi's rule mapping", () => {
   it("should write a valid OpenAPI 3.1 document for any proto", async () => {
@@ -137,7 +138,18 @@ describe("protoc-gen-openapi's rule mapping", () => {
         return false; // not even a CheckRequest in JSON
       }
     };
-    const valid = { affixed: "abyz", fixed: "four", choice: "x", big: "6", small: 1, color: "COLOR_RED", counts: { k: 1 }, name: "n", a: 1, b: 2 };
+    const valid = {
+      affixed: "abyz",
+      fixed: "four",
+      choice: "x",
+      big: "6",
+      small: 1,
+      color: "COLOR_RED",
+      counts: { k: 1 },
+      name: "n",
+      a: 1,
+      b: 2,
+    };
     const samples: Record<string, object> = {
       valid,
       "with optional fields": { ...valid, tags: ["aa", "bb"], nickname: "nick", maybe: "long", ratio: 11, wait: "3s", blob: "AAAA" },

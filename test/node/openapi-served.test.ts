@@ -115,7 +115,9 @@ function describeRuntime(name: string, start: () => Promise<Runtime>) {
 
     it("should reject a body missing the required fields with a documented invalid_argument", async () => {
       const client = createDocumentClient(document);
-      const withRequired = client.operations.filter(({ path, method }) => Object.keys(client.sampleBody(path, method) as object).length > 0);
+      const withRequired = client.operations.filter(
+        ({ path, method }) => Object.keys(client.sampleBody(path, method) as object).length > 0,
+      );
       expect(withRequired.length).toBeGreaterThanOrEqual(4);
       for (const { path, method } of withRequired) {
         const result = await client.call({ baseUrl: runtime.url, headers: authorized }, path, method, {});

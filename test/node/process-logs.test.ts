@@ -16,7 +16,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe("RPC log lines of `npm start`", () => {
   it("should print one pino JSON line per RPC on stdout, with W3C ids", async () => {
     const server = await startServerProcess({ DATABASE_PATH: join(dir, "app.db") });
-    const users = createClient(UserService, createGrpcTransport({ baseUrl: server.url, interceptors: [withAuthorization(testAuth.bearer)] }));
+    const users = createClient(
+      UserService,
+      createGrpcTransport({ baseUrl: server.url, interceptors: [withAuthorization(testAuth.bearer)] }),
+    );
     const caller = newTraceparent();
     await users.listUsers({}, { headers: { traceparent: caller.header } });
     await users.getUser({ id: crypto.randomUUID() }).catch(() => undefined);

@@ -46,7 +46,10 @@ export async function startPrometheus(dir: string, target: string): Promise<Prom
   child.stderr?.on("data", (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)));
   const exited = once(child, "exit");
   for (let attempt = 0; ; attempt++) {
-    const ready = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     if (child.exitCode !== null || attempt > 200) {
       child.kill();

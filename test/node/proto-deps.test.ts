@@ -29,9 +29,7 @@ describe("scripts/proto-deps", () => {
       ["build", out, "--path", join(out, "buf/validate/validate.proto"), "--as-file-descriptor-set", "--exclude-source-info", "-o", "-"],
       { encoding: "buffer", maxBuffer: 16 * 1024 * 1024 },
     );
-    const compiled = fromBinary(FileDescriptorSetSchema, stdout).file.find(
-      (file) => file.name === "buf/validate/validate.proto",
-    );
+    const compiled = fromBinary(FileDescriptorSetSchema, stdout).file.find((file) => file.name === "buf/validate/validate.proto");
     expect(compiled).toBeDefined();
     // The same normalization protoc-gen-es applies before embedding.
     expect(embedFileDesc(compiled!).base64()).toBe(embeddedValidateDescriptor());

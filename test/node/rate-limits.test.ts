@@ -53,23 +53,29 @@ describe.each(["on", "off"])("rate limits on a Node server (UNARY_FAST_PATH=%s)"
     "gRPC-Web, HTTP/1.1": () => createGrpcWebTransport({ baseUrl: server.url, httpVersion: "1.1" }),
   };
 
-  it.each(Object.keys(transports))("should refuse a subject over its limit per method over %s, and only that subject and method", async (name) => {
-    const subject = `ada-${fastPath}-${name}`;
-    const as = async (sub: string) => ({ headers: { authorization: `Bearer ${await testAuth.mint({ sub })}` } });
-    const users = createClient(UserService, transports[name]!());
-    const ada = await as(subject);
-    for (let i = 0; i < 3; i++) await users.listUsers({}, ada);
-    expectRateLimited(await failure(users.listUsers({}, ada)), 60);
+  it.each(Object.keys(transports))(
+    "should refuse a subject over its limit per method over %s, and only that subject and method",
+    async (name) => {
+      const subject = `ada-${fastPath}-${name}`;
+      const as = async (sub: string) => ({ headers: { authorization: `Bearer ${await testAuth.mint({ sub })}` } });
+      const users = createClient(UserService, transports[name]!());
+      const ada = await as(subject);
+      for (let i = 0; i < 3; i++) await users.listUsers({}, ada);
+      expectRateLimited(await failure(users.listUsers({}, ada)), 60);
 
-    // Another method, another subject: their own counts.
-    expect((await failure(users.getUser({ id: "00000000-0000-4000-8000-000000000000" }, ada))).code).toBe(Code.NotFound);
-    await users.listUsers({}, await as(`bob-${fastPath}-${name}`));
+      // Another method, another subject: their own counts.
+      expect((await failure(users.getUser({ id: "00000000-0000-4000-8000-000000000000" }, ada))).code).toBe(Code.NotFound);
+      await users.listUsers({}, await as(`bob-${fastPath}-${name}`));
 
-    const refused = server.logs.filter((line) => line.subject === subject && line.code === "RESOURCE_EXHAUSTED");
-    expect(refused).toEqual([
-      expect.objectContaining({ procedure: "acme.user.v1.UserService/ListUsers", refused: `rate limit exceeded: 3 calls per 60 s for sub:${subject}` }),
-    ]);
-  });
+      const refused = server.logs.filter((line) => line.subject === subject && line.code === "RESOURCE_EXHAUSTED");
+      expect(refused).toEqual([
+        expect.objectContaining({
+          procedure: "acme.user.v1.UserService/ListUsers",
+          refused: `rate limit exceeded: 3 calls per 60 s for sub:${subject}`,
+        }),
+      ]);
+    },
+  );
 
   it("should answer a refused Connect call with HTTP 429 and a retry-after header", async () => {
     const post = () =>
@@ -83,7 +89,10 @@ describe.each(["on", "off"])("rate limits on a Node server (UNARY_FAST_PATH=%s)"
     const response = await post();
     expect(response.status).toBe(429);
     expect(response.headers.get("retry-after")).toBe("60");
-    expect(await response.json()).toMatchObject({ code: "resource_exhausted", message: "rate limit exceeded for this method; retry in 60 s" });
+    expect(await response.json()).toMatchObject({
+      code: "resource_exhausted",
+      message: "rate limit exceeded for this method; retry in 60 s",
+    });
   });
 
   it("should count anonymous callers by their address, and let them in again after the window", async () => {
@@ -100,7 +109,11 @@ describe.each(["on", "off"])("rate limits on a Node server (UNARY_FAST_PATH=%s)"
   it("should follow a config change without a restart: a raised limit, then none", async () => {
     const users = createClient(
       UserService,
-      createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: [withAuthorization(`Bearer ${await testAuth.mint({ sub: `hot-${fastPath}` })}`)] }),
+      createConnectTransport({
+        baseUrl: server.url,
+        httpVersion: "1.1",
+        interceptors: [withAuthorization(`Bearer ${await testAuth.mint({ sub: `hot-${fastPath}` })}`)],
+      }),
     );
     for (let i = 0; i < 3; i++) await users.listUsers({});
     expectRateLimited(await failure(users.listUsers({})), 60);

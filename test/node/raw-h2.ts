@@ -82,10 +82,16 @@ export function connectRawH2(url: string): Promise<RawH2> {
     while (buffered.length >= 9) {
       const length = buffered.readUIntBE(0, 3);
       if (buffered.length < 9 + length) break;
-      const one = { type: buffered[3]!, flags: buffered[4]!, streamId: buffered.readUInt32BE(5) & 0x7fffffff, payload: buffered.subarray(9, 9 + length) };
+      const one = {
+        type: buffered[3]!,
+        flags: buffered[4]!,
+        streamId: buffered.readUInt32BE(5) & 0x7fffffff,
+        payload: buffered.subarray(9, 9 + length),
+      };
       received.push(one);
       // Acknowledge the server's SETTINGS, as any client must: only then do they apply (RFC 9113, 6.5.3).
-      if (one.type === frameType.settings && !(one.flags & settingsAck) && !socket.destroyed) socket.write(frame(frameType.settings, settingsAck, 0));
+      if (one.type === frameType.settings && !(one.flags & settingsAck) && !socket.destroyed)
+        socket.write(frame(frameType.settings, settingsAck, 0));
       buffered = buffered.subarray(9 + length);
     }
   });

@@ -37,7 +37,8 @@ export function openReflection(baseUrl: string, version: ReflectionVersion): Ref
   });
   const proto = grpc.loadPackageDefinition(definition) as any;
   const Service = proto.grpc.reflection[version].ServerReflection as typeof grpc.Client;
-  const client = new Service(new URL(baseUrl).host, grpc.credentials.createInsecure()) as grpc.Client & Record<string, Function>;
+  const client = new Service(new URL(baseUrl).host, grpc.credentials.createInsecure()) as grpc.Client &
+    Record<string, (...args: any[]) => any>;
   const call = client.ServerReflectionInfo!() as grpc.ClientDuplexStream<object, ReflectionResponse>;
   const waiting: { resolve: (r: ReflectionResponse) => void; reject: (e: Error) => void }[] = [];
   let failure: Error | undefined;

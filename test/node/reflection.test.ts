@@ -137,7 +137,10 @@ for (const version of ["v1", "v1alpha"] satisfies ReflectionVersion[]) {
       const [file] = filesOf(await client.ask({ file_containing_extension: request }));
       expect(file?.name).toBe("buf/validate/validate.proto");
       const numbers = await client.ask({ all_extension_numbers_of_type: "google.protobuf.FieldOptions" });
-      expect(numbers.all_extension_numbers_response).toEqual({ base_type_name: "google.protobuf.FieldOptions", extension_number: [1159, 1160] });
+      expect(numbers.all_extension_numbers_response).toEqual({
+        base_type_name: "google.protobuf.FieldOptions",
+        extension_number: [1159, 1160],
+      });
       const none = await client.ask({ all_extension_numbers_of_type: "acme.user.v1.User" });
       expect(none.all_extension_numbers_response?.extension_number).toEqual([]);
     });
@@ -173,17 +176,23 @@ describe("a client built from reflected descriptors only", () => {
     const response = await reflection.ask({ file_containing_symbol: "acme.user.v1.UserService" });
     expect((await reflection.end()).code).toBe(grpc.status.OK);
     // A FileDescriptorSet is its files as field 1, repeated: the bytes as the server sent them.
-    const set = Buffer.concat(response.file_descriptor_response!.file_descriptor_proto.map((file) => Buffer.concat([Buffer.from([0x0a]), varint(file.length), file])));
+    const set = Buffer.concat(
+      response.file_descriptor_response!.file_descriptor_proto.map((file) =>
+        Buffer.concat([Buffer.from([0x0a]), varint(file.length), file]),
+      ),
+    );
     const proto = grpc.loadPackageDefinition(protoLoader.loadFileDescriptorSetFromBuffer(set, { keepCase: true })) as any;
     const users = new proto.acme.user.v1.UserService(
       new URL(server.url).host,
       grpc.credentials.createInsecure(),
       grpcJsAuthorization(server.auth.bearer),
-    ) as grpc.Client & Record<string, Function>;
+    ) as grpc.Client & Record<string, (...args: any[]) => any>;
     try {
       const email = uniqueEmail("reflected");
       const created = await new Promise<any>((resolve, reject) =>
-        users.CreateUser!({ email, display_name: "Reflected" }, (error: Error | null, reply: any) => (error ? reject(error) : resolve(reply))),
+        users.CreateUser!({ email, display_name: "Reflected" }, (error: Error | null, reply: any) =>
+          error ? reject(error) : resolve(reply),
+        ),
       );
       expect(created.user.email).toBe(email);
     } finally {
@@ -200,7 +209,11 @@ function varint(value: number): Buffer {
 }
 
 describe("buf curl with no --schema (the server's reflection is the schema)", () => {
-  const methods = ["acme.user.v1.UserService/GetUser", "grpc.health.v1.Health/Check", "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"];
+  const methods = [
+    "acme.user.v1.UserService/GetUser",
+    "grpc.health.v1.Health/Check",
+    "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+  ];
   // -H goes with the RPC only; reflection itself is public.
   const bufCurl = async (...args: string[]) => (await run("buf", ["curl", "-H", `Authorization: ${server.auth.bearer}`, ...args])).stdout;
 
@@ -215,9 +228,21 @@ describe("buf curl with no --schema (the server's reflection is the schema)", ()
   for (const flags of [[], ["--protocol", "grpc", "--http2-prior-knowledge"], ["--protocol", "grpcweb"]]) {
     it(`should call methods (${flags.join(" ") || "no flags"})`, async () => {
       const email = uniqueEmail("bufreflect");
-      const created = JSON.parse(await bufCurl(...flags, "--data", JSON.stringify({ email, displayName: "Buf" }), `${server.url}/acme.user.v1.UserService/CreateUser`));
+      const created = JSON.parse(
+        await bufCurl(
+          ...flags,
+          "--data",
+          JSON.stringify({ email, displayName: "Buf" }),
+          `${server.url}/acme.user.v1.UserService/CreateUser`,
+        ),
+      );
       expect(created.user.email).toBe(email);
-      const missing = await bufCurl(...flags, "--data", JSON.stringify({ id: crypto.randomUUID() }), `${server.url}/acme.user.v1.UserService/GetUser`).catch((error) => error);
+      const missing = await bufCurl(
+        ...flags,
+        "--data",
+        JSON.stringify({ id: crypto.randomUUID() }),
+        `${server.url}/acme.user.v1.UserService/GetUser`,
+      ).catch((error) => error);
       const failure = JSON.parse(String(missing.stderr));
       expect(failure).toMatchObject({ code: "not_found", details: [{ type: "google.rpc.ErrorInfo" }] });
     });
@@ -232,7 +257,14 @@ describe("reflection through the server interceptor chain", () => {
       const [file] = filesOf(await client.ask({ file_containing_symbol: "acme.order.v1.OrderService" }));
       expect(file?.name).toBe("acme/order/v1/order.proto");
       expect((await client.end()).code).toBe(grpc.status.OK);
-      const create = await run("buf", ["curl", "-H", `Authorization: ${paused.auth.bearer}`, "--data", JSON.stringify({ email: uniqueEmail("paused"), displayName: "P" }), `${paused.url}/acme.user.v1.UserService/CreateUser`]).catch((error) => error);
+      const create = await run("buf", [
+        "curl",
+        "-H",
+        `Authorization: ${paused.auth.bearer}`,
+        "--data",
+        JSON.stringify({ email: uniqueEmail("paused"), displayName: "P" }),
+        `${paused.url}/acme.user.v1.UserService/CreateUser`,
+      ]).catch((error) => error);
       expect(JSON.parse(String(create.stderr)).code).toBe("unavailable");
     } finally {
       client.close();
@@ -259,17 +291,22 @@ describe("reflection through the server interceptor chain", () => {
     await client.ask({ list_services: "" });
     await client.end();
     client.close();
-    await expect.poll(() => server.logs.find((entry) => entry.procedure === "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo")).toMatchObject({
-      code: "OK",
-      protocol: "grpc",
-    });
+    await expect
+      .poll(() => server.logs.find((entry) => entry.procedure === "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"))
+      .toMatchObject({
+        code: "OK",
+        protocol: "grpc",
+      });
   });
 });
 
 describe("reflection with garbage frames (raw gRPC over h2c)", () => {
   const path = "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo";
   const headers = { "content-type": "application/grpc+proto", te: "trailers" };
-  const listServices = toBinary(ServerReflectionRequestSchema, create(ServerReflectionRequestSchema, { messageRequest: { case: "listServices", value: "" } }));
+  const listServices = toBinary(
+    ServerReflectionRequestSchema,
+    create(ServerReflectionRequestSchema, { messageRequest: { case: "listServices", value: "" } }),
+  );
 
   /** The response messages of a raw gRPC response body. */
   function responses(body: Buffer): ServerReflectionResponse[] {
@@ -326,9 +363,18 @@ describe("npm start", () => {
     const started = await startServerProcess({ DATABASE_PATH: join(dir, "app.db") });
     try {
       const { stdout } = await run("buf", ["curl", "--list-methods", started.url]);
-      expect(stdout.trim().split("\n")).toEqual(expect.arrayContaining(["acme.user.v1.UserService/CreateUser", "grpc.reflection.v1.ServerReflection/ServerReflectionInfo"]));
+      expect(stdout.trim().split("\n")).toEqual(
+        expect.arrayContaining(["acme.user.v1.UserService/CreateUser", "grpc.reflection.v1.ServerReflection/ServerReflectionInfo"]),
+      );
       const email = uniqueEmail("started");
-      const call = await run("buf", ["curl", "-H", `Authorization: ${server.auth.bearer}`, "--data", JSON.stringify({ email, displayName: "S" }), `${started.url}/acme.user.v1.UserService/CreateUser`]);
+      const call = await run("buf", [
+        "curl",
+        "-H",
+        `Authorization: ${server.auth.bearer}`,
+        "--data",
+        JSON.stringify({ email, displayName: "S" }),
+        `${started.url}/acme.user.v1.UserService/CreateUser`,
+      ]);
       expect(JSON.parse(call.stdout).user.email).toBe(email);
     } finally {
       await started.stop();

@@ -19,21 +19,25 @@ describe("Node server process", () => {
     const email = uniqueEmail("durable");
 
     const first = await startServerProcess(env);
-    const client = createClient(UserService, createConnectTransport({ baseUrl: first.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] }));
+    const client = createClient(
+      UserService,
+      createConnectTransport({ baseUrl: first.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] }),
+    );
     const { user } = await client.createUser({ email, displayName: "Durable" });
     expect(await first.stop("SIGTERM")).toBe(0);
 
     const second = await startServerProcess(env);
-    const again = createClient(UserService, createConnectTransport({ baseUrl: second.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] }));
+    const again = createClient(
+      UserService,
+      createConnectTransport({ baseUrl: second.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] }),
+    );
     const got = await again.getUser({ id: user?.id ?? "" });
     expect(got.user?.email).toBe(email);
     expect(await second.stop("SIGINT")).toBe(0);
   });
 
   it("should refuse an invalid PORT with a message naming it", async () => {
-    const failure = await startServerProcess({ PORT: "eighty", DATABASE_PATH: join(dir, "bad.db") }).catch(
-      (error: Error) => error,
-    );
+    const failure = await startServerProcess({ PORT: "eighty", DATABASE_PATH: join(dir, "bad.db") }).catch((error: Error) => error);
     expect(String(failure)).toContain('PORT must be an integer from 0 to 65535, got "eighty"');
   });
 });

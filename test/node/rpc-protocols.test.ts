@@ -1,9 +1,5 @@
 import type { Transport } from "@connectrpc/connect";
-import {
-  createConnectTransport,
-  createGrpcTransport,
-  createGrpcWebTransport,
-} from "@connectrpc/connect-node";
+import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe } from "vitest";
 import { authContract } from "../shared/auth-contract.ts";
 import { healthContract } from "../shared/health-contract.ts";
@@ -23,7 +19,8 @@ afterAll(() => server.stop());
 type MakeTransport = (baseUrl: string, authorization?: string) => Transport;
 const auth = (authorization: string | undefined) => (authorization ? [withAuthorization(authorization)] : []);
 const transports: Record<string, MakeTransport> = {
-  "Connect JSON, HTTP/1.1": (baseUrl, a = testAuth.bearer) => createConnectTransport({ baseUrl, httpVersion: "1.1", interceptors: auth(a) }),
+  "Connect JSON, HTTP/1.1": (baseUrl, a = testAuth.bearer) =>
+    createConnectTransport({ baseUrl, httpVersion: "1.1", interceptors: auth(a) }),
   "Connect binary, HTTP/1.1": (baseUrl, a = testAuth.bearer) =>
     createConnectTransport({ baseUrl, httpVersion: "1.1", useBinaryFormat: true, interceptors: auth(a) }),
   "Connect JSON, HTTP/2": (baseUrl, a = testAuth.bearer) => createConnectTransport({ baseUrl, httpVersion: "2", interceptors: auth(a) }),

@@ -88,7 +88,9 @@ describe("npm run new:service", () => {
     const created = await npm("new:service", "--", "acme.inventory.v1.InventoryService");
     expect(created.stderr).toBe("");
     expect(created.code).toBe(0);
-    expect(read("src/service-table.ts")).toContain("wire(InventoryService, ({ db }) => createInventoryService(sqlInventoryItemStore(db))),");
+    expect(read("src/service-table.ts")).toContain(
+      "wire(InventoryService, ({ db }) => createInventoryService(sqlInventoryItemStore(db))),",
+    );
     expect(read("migrations/0003_create_inventory_items.sql")).toContain("CREATE TABLE inventory_items");
     const again = await npm("new:service", "--", "acme.inventory.v1.InventoryService");
     expect(again.code).toBe(1);
@@ -102,6 +104,10 @@ describe("npm run new:service", () => {
     const generated = await npm("generate");
     expect(generated.stderr).not.toMatch(/error/i);
     expect(generated.code).toBe(0);
+    // What it wrote and edited passes the formatter and linter (npm run lint).
+    const lint = await run("npx", ["biome", "check", "--vcs-enabled=false", "src", "test", "scripts"]);
+    expect(lint.stdout + lint.stderr, "biome check").not.toMatch(/Found \d+ error/);
+    expect(lint.code, lint.stdout + lint.stderr).toBe(0);
     // The API document lists the new methods, with the reason the Get method declares.
     const openapi = read("src/gen/openapi.json");
     expect(openapi).toContain("/acme.inventory.v1.InventoryService/GetInventoryItem");

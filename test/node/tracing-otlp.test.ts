@@ -64,7 +64,10 @@ describe("OpenTelemetry on the Node server", () => {
     const caller = newTraceparent();
     const spans = await withTracedServer({}, async (url) => {
       await clients(url)
-        .orders.createOrder({ userId: crypto.randomUUID(), items: [{ sku: "A", quantity: 1 }] }, { headers: { traceparent: caller.header } })
+        .orders.createOrder(
+          { userId: crypto.randomUUID(), items: [{ sku: "A", quantity: 1 }] },
+          { headers: { traceparent: caller.header } },
+        )
         .catch(() => undefined);
     });
     const order = spans.find((s) => s.traceId === caller.traceId && s.name === "acme.order.v1.OrderService/CreateOrder");

@@ -8,11 +8,7 @@ import {
 } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient, createRouterTransport } from "@connectrpc/connect";
 import type { DescService } from "@bufbuild/protobuf";
-import {
-  FieldRulesSchema,
-  field,
-  file_buf_validate_validate,
-} from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
+import { FieldRulesSchema, field, file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import { describe, expect, it } from "vitest";
 import { createValidationInterceptor } from "../../src/interceptors/validation.ts";
 import { violatedFields } from "../shared/user-service-contract.ts";
@@ -31,15 +27,37 @@ function tallyService(): DescService {
     messageType: [
       {
         name: "Item",
-        field: [{ name: "sku", number: 1, type: FieldDescriptorProto_Type.STRING, label: FieldDescriptorProto_Label.OPTIONAL, jsonName: "sku", options: skuOptions }],
+        field: [
+          {
+            name: "sku",
+            number: 1,
+            type: FieldDescriptorProto_Type.STRING,
+            label: FieldDescriptorProto_Label.OPTIONAL,
+            jsonName: "sku",
+            options: skuOptions,
+          },
+        ],
       },
       {
         name: "Total",
-        field: [{ name: "count", number: 1, type: FieldDescriptorProto_Type.INT32, label: FieldDescriptorProto_Label.OPTIONAL, jsonName: "count" }],
+        field: [
+          {
+            name: "count",
+            number: 1,
+            type: FieldDescriptorProto_Type.INT32,
+            label: FieldDescriptorProto_Label.OPTIONAL,
+            jsonName: "count",
+          },
+        ],
       },
     ],
     service: [
-      { name: "Tally", method: [create(MethodDescriptorProtoSchema, { name: "Count", inputType: ".test.Item", outputType: ".test.Total", clientStreaming: true })] },
+      {
+        name: "Tally",
+        method: [
+          create(MethodDescriptorProtoSchema, { name: "Count", inputType: ".test.Item", outputType: ".test.Total", clientStreaming: true }),
+        ],
+      },
     ],
   });
   const registry = createFileRegistry(file, (name) => (name === "buf/validate/validate.proto" ? file_buf_validate_validate : undefined));

@@ -59,7 +59,7 @@ describe("createTokenVerifier with static keys", () => {
       ["", "missing"],
       ["Basic YWRhOnB3", "malformed"],
       ["Bearer not.a.jwt", "malformed"],
-      ["Bearer " + "x".repeat(20), "malformed"],
+      [`Bearer ${"x".repeat(20)}`, "malformed"],
       [`Bearer ${await sign(key, {}, (j) => j.setExpirationTime(now - 120))}`, "expired"],
       [`Bearer ${await sign(key, {}, (j) => j.setNotBefore(now + 600))}`, "not_yet_valid"],
       [`Bearer ${await sign(other)}`, "bad_signature"],
@@ -73,7 +73,12 @@ describe("createTokenVerifier with static keys", () => {
 
   it("should tolerate a bounded clock skew, and no more", async () => {
     const now = Math.floor(Date.now() / 1000);
-    const verify = createTokenVerifier({ keys: staticKeys(JSON.stringify({ keys: [key.jwk] })), issuer, audience, clockToleranceSeconds: 60 });
+    const verify = createTokenVerifier({
+      keys: staticKeys(JSON.stringify({ keys: [key.jwk] })),
+      issuer,
+      audience,
+      clockToleranceSeconds: 60,
+    });
     expect((await verify(`Bearer ${await sign(key, {}, (j) => j.setExpirationTime(now - 30))}`)).ok).toBe(true);
     expect(await verify(`Bearer ${await sign(key, {}, (j) => j.setExpirationTime(now - 90))}`)).toEqual({ ok: false, reason: "expired" });
   });
@@ -81,9 +86,17 @@ describe("createTokenVerifier with static keys", () => {
   it("should refuse unsigned tokens and tokens signed with a shared secret", async () => {
     const verify = verifier();
     const header = (alg: string) => Buffer.from(JSON.stringify({ alg, kid: "k1" })).toString("base64url");
-    const payload = Buffer.from(JSON.stringify({ sub: "ada", iss: issuer, aud: audience, exp: Math.floor(Date.now() / 1000) + 60 })).toString("base64url");
+    const payload = Buffer.from(
+      JSON.stringify({ sub: "ada", iss: issuer, aud: audience, exp: Math.floor(Date.now() / 1000) + 60 }),
+    ).toString("base64url");
     expect((await verify(`Bearer ${header("none")}.${payload}.`)).ok).toBe(false);
-    const hs256 = await new SignJWT({}).setProtectedHeader({ alg: "HS256", kid: "k1" }).setSubject("ada").setIssuer(issuer).setAudience(audience).setExpirationTime("5m").sign(new TextEncoder().encode(JSON.stringify(key.jwk)));
+    const hs256 = await new SignJWT({})
+      .setProtectedHeader({ alg: "HS256", kid: "k1" })
+      .setSubject("ada")
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setExpirationTime("5m")
+      .sign(new TextEncoder().encode(JSON.stringify(key.jwk)));
     expect((await verify(`Bearer ${hs256}`)).ok).toBe(false);
   });
 

@@ -26,7 +26,15 @@ export async function startWranglerDev(stateDir: string, vars: Record<string, st
   const child: ChildProcess = spawn(
     "wrangler",
     [
-      "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", "0", "--persist-to", stateDir,
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--inspector-port",
+      "0",
+      "--persist-to",
+      stateDir,
       ...Object.entries({ ...testAuth.vars, ...vars }).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
     ],
     { env: quiet, stdio: ["ignore", "pipe", "pipe"] },

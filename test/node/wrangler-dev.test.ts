@@ -40,7 +40,14 @@ describe("wrangler dev with local D1", () => {
   it("should let OrderService call UserService through the Worker's loopback binding", async () => {
     const [created] = await bufCurl(baseUrl, "connect", "CreateUser", { email: uniqueEmail("order"), displayName: "O" });
     const items = [{ sku: "BOOK-1", quantity: 2 }];
-    const [response] = await bufCurl(baseUrl, "grpcweb", "CreateOrder", { userId: created?.user.id, items }, [], "acme.order.v1.OrderService");
+    const [response] = await bufCurl(
+      baseUrl,
+      "grpcweb",
+      "CreateOrder",
+      { userId: created?.user.id, items },
+      [],
+      "acme.order.v1.OrderService",
+    );
     expect(response?.order).toMatchObject({ userId: created?.user.id, items });
   });
 

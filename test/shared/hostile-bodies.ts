@@ -20,7 +20,10 @@ const incompleteEnvelope = /^protocol error: incomplete envelope$/;
 /** Compressed streams that fail to decompress, per encoding: cut short, and corrupt. */
 const badCompressed: Record<string, Record<"truncated" | "corrupt", number[]>> = {
   // gzip of nothing is 1f8b0800000000000003 0300 00000000 00000000.
-  gzip: { truncated: [0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0x03, 0x03, 0x00], corrupt: [0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0x03, 0x0f, 0xff, 0xff, 0xff] },
+  gzip: {
+    truncated: [0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0x03, 0x03, 0x00],
+    corrupt: [0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0x03, 0x0f, 0xff, 0xff, 0xff],
+  },
   // The first five bytes of "hello hello hello" in brotli; then bytes no brotli stream starts with.
   br: { truncated: [0x1b, 0x10, 0x00, 0xf8, 0x8d], corrupt: [0xff, 0xff, 0xff, 0xff, 0xff] },
 };
@@ -45,9 +48,7 @@ export function hostileBodies(method: DescMethod, binary: boolean, framing: Fram
   const { input } = method;
   const frame = (payload: Uint8Array) => (framing === "connect-unary" ? payload : envelope(payload));
   const malformed = (name: string, payload: Uint8Array | undefined): HostileBody[] =>
-    payload === undefined
-      ? []
-      : [{ name, body: frame(payload), code: Code.InvalidArgument, message: binary ? parseBinary : decodeJson }];
+    payload === undefined ? [] : [{ name, body: frame(payload), code: Code.InvalidArgument, message: binary ? parseBinary : decodeJson }];
   const bodies = binary
     ? [
         ...malformed("truncated protobuf", truncated(input)),

@@ -8,7 +8,6 @@ import { uniqueEmail, violatedFields } from "./user-service-contract.ts";
 import { failure } from "./expect-failure.ts";
 import type { ServiceContract } from "./service-contracts.ts";
 
-
 /** Run over every transport of both runtimes (test/shared/service-contracts.ts). */
 export const serviceContract: ServiceContract = { service: OrderService, run: orderServiceContract };
 
@@ -19,7 +18,10 @@ export function orderServiceContract(transport: () => Transport): void {
 
   it("should create an order for an existing user and get it back", async () => {
     const { user } = await users().createUser({ email: uniqueEmail("buyer"), displayName: "Buyer" });
-    const items = [{ sku: "BOOK-1", quantity: 2 }, { sku: "PEN", quantity: 1 }];
+    const items = [
+      { sku: "BOOK-1", quantity: 2 },
+      { sku: "PEN", quantity: 1 },
+    ];
     const { order } = await orders().createOrder({ userId: user?.id ?? "", items });
     expect(order?.userId).toBe(user?.id);
     expect(order?.items.map(({ sku, quantity }) => ({ sku, quantity }))).toEqual(items);

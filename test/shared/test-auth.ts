@@ -19,7 +19,13 @@ export interface TestAuth {
   /** The private key, for a test running elsewhere (workerd) to mint tokens too. */
   privateJwk: JWK;
   /** A token for `sub` (default "tester") with `scopes` (default all), valid 1 h unless told. */
-  mint(options?: { sub?: string; scopes?: readonly string[]; expiresIn?: string | number; issuer?: string; audience?: string }): Promise<string>;
+  mint(options?: {
+    sub?: string;
+    scopes?: readonly string[];
+    expiresIn?: string | number;
+    issuer?: string;
+    audience?: string;
+  }): Promise<string>;
   /** `Bearer <token with every scope>`, for the Authorization header. */
   bearer: string;
 }

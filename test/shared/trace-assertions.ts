@@ -16,8 +16,7 @@ export interface ReceivedSpan {
 
 /** A W3C traceparent for a fresh, sampled trace, and its ids. */
 export function newTraceparent() {
-  const hex = (bytes: number) =>
-    [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const hex = (bytes: number) => [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
   const traceId = hex(16);
   const spanId = hex(8);
   return { traceId, spanId, header: `00-${traceId}-${spanId}-01` };

@@ -1,12 +1,8 @@
-import { type Client, Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { type Client, Code, type ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { expect, it } from "vitest";
 import { failure } from "./expect-failure.ts";
 import { ViolationsSchema } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
-import {
-  isEmailTaken,
-  isInvalidPageToken,
-  isUserNotFound,
-} from "../../src/gen/acme/user/v1/errors_reasons.ts";
+import { isEmailTaken, isInvalidPageToken, isUserNotFound } from "../../src/gen/acme/user/v1/errors_reasons.ts";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
 import { ErrorInfoSchema } from "../../src/gen/google/rpc/error_details_pb.ts";
 import type { ServiceContract } from "./service-contracts.ts";
@@ -23,7 +19,6 @@ export function violatedFields(error: ConnectError): string[] {
 export function uniqueEmail(tag = "user"): string {
   return `${tag}-${crypto.randomUUID()}@example.com`;
 }
-
 
 /** Every user id, following next_page_token to the end. */
 async function listAllIds(client: Client<typeof UserService>, pageSize: number): Promise<string[]> {

@@ -87,7 +87,10 @@ describe("config from Workers KV", () => {
   });
 
   it("should ignore an invalid value written to KV and keep the last good config", async () => {
-    await env.CONFIG.put("config", JSON.stringify({ orders: { creationEnabled: true }, userListing: { maxPageSize: 3, defaultPageSize: 3 } }));
+    await env.CONFIG.put(
+      "config",
+      JSON.stringify({ orders: { creationEnabled: true }, userListing: { maxPageSize: 3, defaultPageSize: 3 } }),
+    );
     const call = workerWith({ CONFIG_REFRESH_MS: "0" });
     const pageSizeError = async () => ((await (await call("ListUsers", { pageSize: 4 })).json()) as { code?: string }).code;
     expect(await pageSizeError()).toBe("invalid_argument");

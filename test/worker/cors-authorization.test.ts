@@ -16,7 +16,11 @@ beforeAll(async () => {
 describe("CORS with bearer tokens (Worker)", () => {
   corsAuthorizationContract(
     async (method, headers) => {
-      const request = new Request(`${workerOrigin}/acme.user.v1.UserService/ListUsers`, { method, headers, ...(method === "POST" ? { body: "{}" } : {}) });
+      const request = new Request(`${workerOrigin}/acme.user.v1.UserService/ListUsers`, {
+        method,
+        headers,
+        ...(method === "POST" ? { body: "{}" } : {}),
+      });
       const ctx = { waitUntil() {}, passThroughOnException() {} } as unknown as ExecutionContext;
       return worker.fetch(request as Parameters<typeof worker.fetch>[0], testEnv, ctx);
     },

@@ -13,7 +13,10 @@ afterEach(() => vi.restoreAllMocks());
 
 /** The JSON lines the Worker wrote through console.log / console.error. */
 function logLines(spy: { mock: { calls: unknown[][] } }): Record<string, unknown>[] {
-  return spy.mock.calls.map((args) => String(args[0])).filter((line) => line.startsWith("{")).map((line) => JSON.parse(line));
+  return spy.mock.calls
+    .map((args) => String(args[0]))
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line));
 }
 
 describe("errors and logs on the Worker", () => {
@@ -49,7 +52,10 @@ describe("errors and logs on the Worker", () => {
 describe("trace ids on a Worker without tracing", () => {
   it("should log the caller's trace id and pass it to the downstream call", async () => {
     const worker = (await import("../../src/runtime/worker/index.ts")).default;
-    const { user } = await createClient(UserService, transport).createUser({ email: `${crypto.randomUUID()}@example.com`, displayName: "T" });
+    const { user } = await createClient(UserService, transport).createUser({
+      email: `${crypto.randomUUID()}@example.com`,
+      displayName: "T",
+    });
     const logs = vi.spyOn(console, "log");
     const caller = newTraceparent();
     const request = new Request(`${workerOrigin}/acme.order.v1.OrderService/CreateOrder`, {
@@ -62,10 +68,7 @@ describe("trace ids on a Worker without tracing", () => {
     const response = await worker.fetch(request as Parameters<typeof worker.fetch>[0], untraced, ctx as unknown as ExecutionContext);
     expect(response.status, await response.clone().text()).toBe(200);
     const lines = logLines(logs).filter((l) => l.trace_id === caller.traceId);
-    expect(lines.map((l) => l.procedure).sort()).toEqual([
-      "acme.order.v1.OrderService/CreateOrder",
-      "acme.user.v1.UserService/GetUser",
-    ]);
+    expect(lines.map((l) => l.procedure).sort()).toEqual(["acme.order.v1.OrderService/CreateOrder", "acme.user.v1.UserService/GetUser"]);
     expect(lines[0]?.span_id).not.toBe(caller.spanId);
   });
 });

@@ -12,9 +12,7 @@ describe("native gRPC on the Worker", () => {
       });
       expect(response.status).toBe(200);
       expect(response.headers.get("grpc-status")).toBe("12");
-      expect(decodeURIComponent(response.headers.get("grpc-message") ?? "")).toContain(
-        "use the Connect or gRPC-Web protocol",
-      );
+      expect(decodeURIComponent(response.headers.get("grpc-message") ?? "")).toContain("use the Connect or gRPC-Web protocol");
       expect(await response.arrayBuffer()).toHaveProperty("byteLength", 0);
     });
   }

@@ -13,7 +13,11 @@ function healthWith(vars: Partial<WorkerEnv>) {
   const testEnv = { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: undefined, ...vars } as WorkerEnv;
   const ctx = { waitUntil() {}, passThroughOnException() {} } as unknown as ExecutionContext;
   const fetch = ((input: RequestInfo | URL, init?: RequestInit) =>
-    worker.fetch(new Request(input, { ...init, redirect: "manual" }) as Parameters<typeof worker.fetch>[0], testEnv, ctx)) as typeof globalThis.fetch;
+    worker.fetch(
+      new Request(input, { ...init, redirect: "manual" }) as Parameters<typeof worker.fetch>[0],
+      testEnv,
+      ctx,
+    )) as typeof globalThis.fetch;
   return createClient(Health, createConnectTransport({ baseUrl: workerOrigin, fetch }));
 }
 
@@ -46,7 +50,11 @@ describe("grpc.health.v1 readiness on the Worker", () => {
   });
 
   it("should be NOT_SERVING when D1 does not answer", async () => {
-    const broken = { prepare: () => { throw new Error("D1 is down"); } } as unknown as D1Database;
+    const broken = {
+      prepare: () => {
+        throw new Error("D1 is down");
+      },
+    } as unknown as D1Database;
     expect((await healthWith({ DB: broken }).check({ service: "" })).status).toBe(Status.NOT_SERVING);
   });
 

@@ -12,7 +12,10 @@ function recordingDataset(): AnalyticsEngineDataset & { points: AnalyticsEngineD
   return { points, writeDataPoint: (point) => void (point && points.push(point)) };
 }
 
-const ctx = { waitUntil: (p: Promise<unknown>) => void p.catch(() => undefined), passThroughOnException() {} } as unknown as ExecutionContext;
+const ctx = {
+  waitUntil: (p: Promise<unknown>) => void p.catch(() => undefined),
+  passThroughOnException() {},
+} as unknown as ExecutionContext;
 
 function post(protocol: "connect" | "grpc-web", method: string, body: object): Request {
   if (protocol === "connect") {

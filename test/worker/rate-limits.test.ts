@@ -34,17 +34,32 @@ async function expectRateLimited(response: Response): Promise<void> {
   expect(response.status).toBe(429);
   expect(response.headers.get("retry-after")).toBe(String(bindingPeriodSeconds));
   const body = (await response.json()) as { code: string; message: string; details: { type: string; value: string }[] };
-  expect(body).toMatchObject({ code: "resource_exhausted", message: `rate limit exceeded for this method; retry in ${bindingPeriodSeconds} s` });
+  expect(body).toMatchObject({
+    code: "resource_exhausted",
+    message: `rate limit exceeded for this method; retry in ${bindingPeriodSeconds} s`,
+  });
   const retryInfo = body.details.find((d) => d.type === "google.rpc.RetryInfo");
   expect(Number(fromBinary(RetryInfoSchema, base64Decode(retryInfo!.value)).retryDelay?.seconds)).toBe(bindingPeriodSeconds);
   expect(body.details.map((d) => d.type)).toContain("google.rpc.ErrorInfo");
 }
 
 /** Calls the Worker's handler with `vars` (bindings, CONFIG_* overrides) laid over the test bindings (a fresh env object: fresh config and app). */
-async function callWith(vars: Partial<WorkerEnv> & Record<`CONFIG_${string}`, string>, procedure: string, headers: Record<string, string>): Promise<Response> {
+async function callWith(
+  vars: Partial<WorkerEnv> & Record<`CONFIG_${string}`, string>,
+  procedure: string,
+  headers: Record<string, string>,
+): Promise<Response> {
   const ctx = { waitUntil() {}, passThroughOnException() {} } as unknown as ExecutionContext;
-  const request = new Request(`${workerOrigin}/${procedure}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: "{}" });
-  return worker.fetch(request as Parameters<typeof worker.fetch>[0], { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: undefined, ...vars } as WorkerEnv, ctx);
+  const request = new Request(`${workerOrigin}/${procedure}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: "{}",
+  });
+  return worker.fetch(
+    request as Parameters<typeof worker.fetch>[0],
+    { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: undefined, ...vars } as WorkerEnv,
+    ctx,
+  );
 }
 
 describe("rate limits on Workers (the RATE_LIMITER binding)", () => {
@@ -56,7 +71,13 @@ describe("rate limits on Workers (the RATE_LIMITER binding)", () => {
   it("should refuse a subject over the binding's limit on one method, not on others, nor other subjects", { timeout: 30_000 }, async () => {
     const sub = `rl-${crypto.randomUUID()}`;
     const auth = { authorization: `Bearer ${await testAuth.mint({ sub })}` };
-    await expectRateLimited(await overLimit(`${listUsers}|sub:${sub}`, () => post(listUsers, auth), (r) => r.status === 429));
+    await expectRateLimited(
+      await overLimit(
+        `${listUsers}|sub:${sub}`,
+        () => post(listUsers, auth),
+        (r) => r.status === 429,
+      ),
+    );
     expect((await post("acme.user.v1.UserService/GetUser", auth)).status).toBe(400); // let through: no id, invalid_argument
     expect((await post(listUsers, { authorization: `Bearer ${await testAuth.mint({ sub: `${sub}-2` })}` })).status).toBe(200);
   });
@@ -64,7 +85,13 @@ describe("rate limits on Workers (the RATE_LIMITER binding)", () => {
   it("should count anonymous callers by CF-Connecting-IP", { timeout: 30_000 }, async () => {
     const ip = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
     const check = (from: string) => post(healthCheck, { "cf-connecting-ip": from }, anonymousFetch);
-    await expectRateLimited(await overLimit(`${healthCheck}|ip:${ip}`, () => check(ip), (r) => r.status === 429));
+    await expectRateLimited(
+      await overLimit(
+        `${healthCheck}|ip:${ip}`,
+        () => check(ip),
+        (r) => r.status === 429,
+      ),
+    );
     expect((await check("2001:db8::1")).status).toBe(200);
   });
 

@@ -23,14 +23,13 @@ byId("clear-token").addEventListener("click", () => {
 });
 
 let protocol: ApiProtocol = "connect";
-const api = () =>
-  createApiClient({ baseUrl: apiBase, protocol, token: () => sessionStorage.getItem(tokenKey) ?? undefined });
-document.querySelectorAll<HTMLInputElement>('input[name="protocol"]').forEach((radio) =>
+const api = () => createApiClient({ baseUrl: apiBase, protocol, token: () => sessionStorage.getItem(tokenKey) ?? undefined });
+for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="protocol"]')) {
   radio.addEventListener("change", () => {
     protocol = radio.value as ApiProtocol;
     void showPage(0);
-  }),
-);
+  });
+}
 
 function say(id: string, text: string, kind: "ok" | "error" | "" = "") {
   const element = byId(id);
@@ -42,7 +41,10 @@ function say(id: string, text: string, kind: "ok" | "error" | "" = "") {
 function showViolations(error: unknown, fields: Record<string, string>) {
   const violations = fieldViolations(error);
   for (const [field, elementId] of Object.entries(fields)) {
-    byId(elementId).textContent = violations.filter((v) => v.field === field || v.field.endsWith(`.${field}`)).map((v) => v.message).join("; ");
+    byId(elementId).textContent = violations
+      .filter((v) => v.field === field || v.field.endsWith(`.${field}`))
+      .map((v) => v.message)
+      .join("; ");
   }
 }
 
@@ -69,7 +71,11 @@ function renderUsers(users: User[]) {
     ...users.map((user) => {
       const row = document.createElement("tr");
       row.dataset.userId = user.id;
-      for (const text of [user.email, user.displayName, user.createTime ? new Date(Number(user.createTime.seconds) * 1000).toLocaleString() : ""]) {
+      for (const text of [
+        user.email,
+        user.displayName,
+        user.createTime ? new Date(Number(user.createTime.seconds) * 1000).toLocaleString() : "",
+      ]) {
         const cell = document.createElement("td");
         cell.textContent = text;
         row.append(cell);

@@ -21,8 +21,6 @@ export async function startConnectNode(options: ConnectNodeOptions): Promise<Rec
     routes: (router) => router.service(UserService, { getUser: () => response }),
   });
   const listen = (server: http.Server | http2.Http2Server) =>
-    new Promise<number>((resolve) =>
-      server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)),
-    );
+    new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
   return { h1: await listen(http.createServer(handler)), h2c: await listen(http2.createServer(handler)) };
 }

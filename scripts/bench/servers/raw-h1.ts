@@ -21,7 +21,5 @@ export function startRawH1(): Promise<Record<string, number>> {
       res.end(body);
     });
   });
-  return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () => resolve({ h1: (server.address() as AddressInfo).port })),
-  );
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ h1: (server.address() as AddressInfo).port })));
 }

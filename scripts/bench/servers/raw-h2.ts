@@ -18,7 +18,5 @@ export function startRawH2(): Promise<Record<string, number>> {
     });
     stream.on("error", () => stream.destroy());
   });
-  return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () => resolve({ h2c: (server.address() as AddressInfo).port })),
-  );
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ h2c: (server.address() as AddressInfo).port })));
 }

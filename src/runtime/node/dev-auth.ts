@@ -61,7 +61,12 @@ export async function devAuthSettings(file?: string): Promise<AuthSettings> {
 }
 
 /** A development token for `subject` with `scopes`, valid for `expiresIn` (jose's syntax: "1h", "30m"). */
-export async function mintDevToken(options: { subject: string; scopes: readonly string[]; expiresIn?: string; file?: string }): Promise<string> {
+export async function mintDevToken(options: {
+  subject: string;
+  scopes: readonly string[];
+  expiresIn?: string;
+  file?: string;
+}): Promise<string> {
   const { privateJwk } = await loadDevKey(options.file);
   const key = await importJWK(privateJwk, "ES256");
   return new SignJWT({ scope: options.scopes.join(" ") })

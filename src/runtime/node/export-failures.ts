@@ -50,7 +50,7 @@ export function exportFailuresToo(processor: SpanProcessor): SpanProcessor {
 export function ratioSampler(ratio: () => number): Sampler {
   let current = { ratio: Number.NaN, sampler: new TraceIdRatioBasedSampler(1) };
   return {
-    shouldSample(context, traceId, name, kind, attributes, links) {
+    shouldSample(context, traceId, _name, _kind, _attributes, _links) {
       const r = ratio();
       if (r !== current.ratio) current = { ratio: r, sampler: new TraceIdRatioBasedSampler(r) };
       return current.sampler.shouldSample(context, traceId);

@@ -1,3 +1,6 @@
+// src/runtime/node/: everything Node-only: the process entry (this file), the one-port
+// HTTP/1.1 + h2c server, the unary fast path, SQLite, probes, metrics. docs/runtimes.md.
+
 import { trace } from "@opentelemetry/api";
 import { readOtelSettings } from "../../telemetry/otel-env.ts";
 import { startNodeMetrics } from "./metrics.ts";

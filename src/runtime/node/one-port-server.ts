@@ -1,6 +1,6 @@
 import http from "node:http";
 import http2 from "node:http2";
-import net from "node:net";
+import type net from "node:net";
 import type { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Http1Listener } from "./unary/http1-unary.ts";
 import type { Http2StreamListener } from "./unary/http2-unary.ts";
@@ -82,7 +82,11 @@ export function listenOnePort(
   h1.on("connection", (socket: net.Socket) => {
     connections.add(socket);
     socket.once("close", () => connections.delete(socket));
-    routeConnection(socket, (s) => serveHttp1.call(h1, s), (s) => h2.emit("connection", s));
+    routeConnection(
+      socket,
+      (s) => serveHttp1.call(h1, s),
+      (s) => h2.emit("connection", s),
+    );
   });
 
   return new Promise((resolve, reject) => {

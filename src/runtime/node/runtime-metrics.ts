@@ -50,7 +50,9 @@ export function observeNodeRuntime(meter: Meter): () => void {
   const gauges = delayStats.map(([name, description]) => meter.createObservableGauge(name, { unit: "s", description }));
   meter.addBatchObservableCallback((result) => {
     if (loop.count === 0) return; // nothing sampled yet: min would read as 2^63 ns
-    delayStats.forEach(([, , read], i) => result.observe(gauges[i] as ObservableGauge, read(loop)));
+    delayStats.forEach(([, , read], i) => {
+      result.observe(gauges[i] as ObservableGauge, read(loop));
+    });
     loop.reset();
   }, gauges);
 
@@ -62,8 +64,8 @@ export function observeNodeRuntime(meter: Meter): () => void {
     .createObservableUpDownCounter(METRIC_V8JS_MEMORY_HEAP_USED, { unit: "By", description: "V8 heap memory used, per heap space." })
     .addCallback((result) => {
       for (const space of getHeapSpaceStatistics()) {
-        let attributes = spaces.get(space.space_name);
-        if (!attributes) spaces.set(space.space_name, (attributes = { [ATTR_V8JS_HEAP_SPACE_NAME]: space.space_name }));
+        const attributes = spaces.get(space.space_name) ?? { [ATTR_V8JS_HEAP_SPACE_NAME]: space.space_name };
+        spaces.set(space.space_name, attributes);
         result.observe(space.space_used_size, attributes);
       }
     });

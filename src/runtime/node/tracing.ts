@@ -1,12 +1,7 @@
 import type { Tracer } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import {
-  AlwaysOffSampler,
-  BatchSpanProcessor,
-  ParentBasedSampler,
-  type SpanExporter,
-} from "@opentelemetry/sdk-trace-base";
+import { AlwaysOffSampler, BatchSpanProcessor, ParentBasedSampler, type SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 import type { OtelSettings } from "../../telemetry/otel-env.ts";
@@ -34,13 +29,10 @@ export interface NodeTracingOptions {
  */
 export function startNodeTracing(settings: OtelSettings, options: NodeTracingOptions): NodeTracing {
   const target =
-    options.exporter ??
-    (settings.tracesUrl ? new OTLPTraceExporter({ url: settings.tracesUrl, headers: settings.headers }) : undefined);
+    options.exporter ?? (settings.tracesUrl ? new OTLPTraceExporter({ url: settings.tracesUrl, headers: settings.headers }) : undefined);
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: settings.serviceName }),
-    sampler: target
-      ? recordUnsampled(new ParentBasedSampler({ root: ratioSampler(options.sampleRatio) }))
-      : new AlwaysOffSampler(),
+    sampler: target ? recordUnsampled(new ParentBasedSampler({ root: ratioSampler(options.sampleRatio) })) : new AlwaysOffSampler(),
     spanProcessors: target ? [exportFailuresToo(new BatchSpanProcessor(target))] : [],
   });
   provider.register();

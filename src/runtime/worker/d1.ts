@@ -11,7 +11,10 @@ export function d1Database(db: D1Database): SqlDatabase {
     async query<Row>(sql: string, params: readonly SqlValue[], signal?: AbortSignal) {
       signal?.throwIfAborted();
       try {
-        const result = await db.prepare(sql).bind(...params).all<Row>();
+        const result = await db
+          .prepare(sql)
+          .bind(...params)
+          .all<Row>();
         return result.results;
       } catch (error) {
         if (error instanceof Error && transient.test(error.message)) {

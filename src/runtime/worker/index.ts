@@ -1,3 +1,6 @@
+// src/runtime/worker/: everything Workers-only: the fetch entry (this file), D1, KV
+// config, the rate limit binding, tracing with otel-cf-workers. docs/runtimes.md.
+
 import { instrument } from "@microlabs/otel-cf-workers";
 import { ProxyTracerProvider, trace } from "@opentelemetry/api";
 import { createApp, createClientInterceptors } from "../../app.ts";

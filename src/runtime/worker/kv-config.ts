@@ -32,7 +32,11 @@ const byEnv = new WeakMap<WorkerEnv, IsolateConfig>();
 export async function configStoreFor(env: WorkerEnv, ctx: ExecutionContext): Promise<ConfigStore> {
   let state = byEnv.get(env);
   if (!state) {
-    const store = createConfigStore({ source: kvConfigSource(env.CONFIG), env: env as unknown as Record<string, unknown>, log: consoleConfigLog });
+    const store = createConfigStore({
+      source: kvConfigSource(env.CONFIG),
+      env: env as unknown as Record<string, unknown>,
+      log: consoleConfigLog,
+    });
     await store.refresh();
     state = { store, checkedAt: Date.now() };
     byEnv.set(env, state);

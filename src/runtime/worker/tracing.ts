@@ -23,9 +23,7 @@ export function otelSettings(env: WorkerEnv): OtelSettings | undefined {
 
 /** Exports sampled traces, and every trace whose request failed, whatever the ratio. */
 const exportSampledOrFailed: TailSampleFn = (traceInfo) =>
-  isHeadSampled(traceInfo) ||
-  isRootErrorSpan(traceInfo) ||
-  traceInfo.localRootSpan.attributes[ATTR_ERROR_TYPE] !== undefined;
+  isHeadSampled(traceInfo) || isRootErrorSpan(traceInfo) || traceInfo.localRootSpan.attributes[ATTR_ERROR_TYPE] !== undefined;
 
 /** otel-cf-workers configuration: OTLP/HTTP export per the standard variables. */
 export const traceConfig: ResolveConfigFn<WorkerEnv> = (env) => {

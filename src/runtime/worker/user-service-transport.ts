@@ -9,8 +9,7 @@ import type { WorkerEnv } from "./worker-env.ts";
  * loopback binding (`exports.default`), still a real request through the whole stack.
  */
 export function userServiceTransport(env: WorkerEnv, interceptors: Interceptor[]): Transport {
-  const fetcher: Pick<Fetcher, "fetch"> | undefined =
-    env.USER_SERVICE ?? (env.USER_SERVICE_URL ? undefined : (exports.default as Fetcher));
+  const fetcher: Pick<Fetcher, "fetch"> | undefined = env.USER_SERVICE ?? (env.USER_SERVICE_URL ? undefined : (exports.default as Fetcher));
   return createConnectTransport({
     baseUrl: env.USER_SERVICE_URL ?? "http://user-service.internal",
     useBinaryFormat: true,

@@ -97,13 +97,15 @@ const acceptEncodingHeader = (v: Variant) => (v.protocol === "connect" ? "accept
  */
 export function corpus(v: Variant, seeded: Seeded, tag: string): Case[] {
   const m = <D extends DescMessage>(schema: D, init: MessageInitShape<D>) => framed(v, encode(v, schema, init));
-  const getUser = (id: string, headers?: Record<string, string>) =>
-    post(v, `${users}/GetUser`, m(GetUserRequestSchema, { id }), headers);
+  const getUser = (id: string, headers?: Record<string, string>) => post(v, `${users}/GetUser`, m(GetUserRequestSchema, { id }), headers);
   const cases: Case[] = [
     { name: "GetUser ok", request: getUser(seeded.userId) },
     { name: "GetUser not_found", request: getUser("3f0c9e4e-0000-4000-8000-000000000000") },
     { name: "GetUser invalid_argument (violation)", request: getUser("not-a-uuid") },
-    { name: "GetUser with traceparent", request: getUser(seeded.userId, { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" }) },
+    {
+      name: "GetUser with traceparent",
+      request: getUser(seeded.userId, { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" }),
+    },
     { name: "ListUsers ok", request: post(v, `${users}/ListUsers`, m(ListUsersRequestSchema, { pageSize: 3 })) },
     {
       name: "ListUsers large response, compression accepted",
@@ -164,7 +166,11 @@ export function corpus(v: Variant, seeded: Seeded, tag: string): Case[] {
     },
     {
       name: v.binary ? "invalid UTF-8 in a string field" : "JSON of the wrong type",
-      request: post(v, `${users}/CreateUser`, framed(v, v.binary ? new Uint8Array([0x0a, 0x02, 0xff, 0xfe]) : new TextEncoder().encode('{"email": 5}'))),
+      request: post(
+        v,
+        `${users}/CreateUser`,
+        framed(v, v.binary ? new Uint8Array([0x0a, 0x02, 0xff, 0xfe]) : new TextEncoder().encode('{"email": 5}')),
+      ),
     },
     {
       name: "unknown JSON field / unknown protobuf field",
@@ -182,7 +188,10 @@ export function corpus(v: Variant, seeded: Seeded, tag: string): Case[] {
         framed(v, encode(v, CreateUserRequestSchema, { email: "big@example.com", displayName: "x".repeat(fourMiB) })),
       ),
     },
-    { name: "unknown compression", request: post(v, `${users}/GetUser`, m(GetUserRequestSchema, { id: seeded.userId }), { [encodingHeader(v)]: "snappy" }) },
+    {
+      name: "unknown compression",
+      request: post(v, `${users}/GetUser`, m(GetUserRequestSchema, { id: seeded.userId }), { [encodingHeader(v)]: "snappy" }),
+    },
     {
       name: "gzip-compressed request",
       request: post(
@@ -194,11 +203,17 @@ export function corpus(v: Variant, seeded: Seeded, tag: string): Case[] {
         { [encodingHeader(v)]: "gzip" },
       ),
     },
-    { name: "deadline over the maximum", request: getUser(seeded.userId, { [timeoutHeader(v)]: v.protocol === "connect" ? "600000" : "10M" }) },
+    {
+      name: "deadline over the maximum",
+      request: getUser(seeded.userId, { [timeoutHeader(v)]: v.protocol === "connect" ? "600000" : "10M" }),
+    },
     { name: "deadline already expired", request: getUser(seeded.userId, { [timeoutHeader(v)]: v.protocol === "connect" ? "0" : "0m" }) },
     { name: "malformed deadline", request: getUser(seeded.userId, { [timeoutHeader(v)]: "soon" }) },
     { name: "unknown method", request: post(v, `${users}/DeleteUser`, m(GetUserRequestSchema, { id: seeded.userId })) },
-    { name: "GET on a unary method", request: { method: "GET", path: `${users}/CreateUser`, headers: { "content-type": v.contentType, authorization } } },
+    {
+      name: "GET on a unary method",
+      request: { method: "GET", path: `${users}/CreateUser`, headers: { "content-type": v.contentType, authorization } },
+    },
     {
       name: "PUT on a unary method",
       request: { ...post(v, `${users}/GetUser`, m(GetUserRequestSchema, { id: seeded.userId })), method: "PUT" },
@@ -210,9 +225,14 @@ export function corpus(v: Variant, seeded: Seeded, tag: string): Case[] {
     { name: "not a bearer token", request: getUser(seeded.userId, { authorization: "Basic dXNlcjpwYXNz" }) },
     {
       name: "token lacking the scope",
-      request: post(v, `${users}/CreateUser`, m(CreateUserRequestSchema, { email: `ro-${tag}@example.com`, displayName: "RO" }), { authorization: readOnly }),
+      request: post(v, `${users}/CreateUser`, m(CreateUserRequestSchema, { email: `ro-${tag}@example.com`, displayName: "RO" }), {
+        authorization: readOnly,
+      }),
     },
-    { name: "no token, malformed body (refused before reading it)", request: withoutToken(post(v, `${users}/GetUser`, framed(v, new Uint8Array([0x0a, 0x05])))) },
+    {
+      name: "no token, malformed body (refused before reading it)",
+      request: withoutToken(post(v, `${users}/GetUser`, framed(v, new Uint8Array([0x0a, 0x05])))),
+    },
     { name: "other CORS origin", request: getUser(seeded.userId, { origin: "https://evil.example" }) },
   ];
   if (v.protocol !== "connect") {
@@ -232,7 +252,10 @@ export function corpus(v: Variant, seeded: Seeded, tag: string): Case[] {
       exportUsers("ExportUsers without a request message", {}, new Uint8Array(0)),
       exportUsers("ExportUsers with two request messages", {}, twoMessages),
       exportUsers("ExportUsers truncated envelope", {}, new Uint8Array([0, 0, 0, 0, 9, 1])),
-      { ...exportUsers("ExportUsers without a token"), request: withoutToken(post(v, `${users}/ExportUsers`, m(ExportUsersRequestSchema, {}))) },
+      {
+        ...exportUsers("ExportUsers without a token"),
+        request: withoutToken(post(v, `${users}/ExportUsers`, m(ExportUsersRequestSchema, {}))),
+      },
       exportUsers("ExportUsers with a bad token", { authorization: "Bearer x" }),
     );
     const payload = encode(v, GetUserRequestSchema, { id: seeded.userId });
@@ -251,9 +274,28 @@ export function corpus(v: Variant, seeded: Seeded, tag: string): Case[] {
         http1Only: true,
         request: post(v, `${users}/GetUser`, new Uint8Array(16), { "content-length": String(fourMiB + 1) }),
       },
-      { name: "Connect GET (cacheable read)", request: { method: "GET", path: `${users}/GetUser?connect=v1&encoding=${v.binary ? "proto" : "json"}&base64=1&message=${Buffer.from(encode(v, GetUserRequestSchema, { id: seeded.userId })).toString("base64url")}`, headers: { authorization } } },
-      { name: "content type with charset", request: { ...getUser(seeded.userId), headers: { "content-type": v.binary ? "application/proto" : "application/json; charset=utf-8", authorization } } },
-      { name: "streaming content type on a unary method", request: { ...getUser(seeded.userId), headers: { "content-type": v.binary ? "application/connect+proto" : "application/connect+json", authorization } } },
+      {
+        name: "Connect GET (cacheable read)",
+        request: {
+          method: "GET",
+          path: `${users}/GetUser?connect=v1&encoding=${v.binary ? "proto" : "json"}&base64=1&message=${Buffer.from(encode(v, GetUserRequestSchema, { id: seeded.userId })).toString("base64url")}`,
+          headers: { authorization },
+        },
+      },
+      {
+        name: "content type with charset",
+        request: {
+          ...getUser(seeded.userId),
+          headers: { "content-type": v.binary ? "application/proto" : "application/json; charset=utf-8", authorization },
+        },
+      },
+      {
+        name: "streaming content type on a unary method",
+        request: {
+          ...getUser(seeded.userId),
+          headers: { "content-type": v.binary ? "application/connect+proto" : "application/connect+json", authorization },
+        },
+      },
     );
   }
   return cases;
@@ -266,14 +308,20 @@ export function maintenanceCorpus(v: Variant, seeded: Seeded): Case[] {
       name: "CreateUser in maintenance (unavailable, RetryInfo, retry-after)",
       request: post(v, `${users}/CreateUser`, framed(v, encode(v, CreateUserRequestSchema, { email: "m@example.com", displayName: "M" }))),
     },
-    { name: "GetUser in maintenance (reads work)", request: post(v, `${users}/GetUser`, framed(v, encode(v, GetUserRequestSchema, { id: seeded.userId }))) },
+    {
+      name: "GetUser in maintenance (reads work)",
+      request: post(v, `${users}/GetUser`, framed(v, encode(v, GetUserRequestSchema, { id: seeded.userId }))),
+    },
   ];
 }
 
 /** Calls over their rate limit (health: public, so nothing else in the gate refuses them). */
 export function rateLimitedCorpus(v: Variant): Case[] {
   return [
-    { name: "Health/Check over its limit (resource_exhausted, RetryInfo, retry-after)", request: post(v, `${health}/Check`, framed(v, encode(v, HealthCheckRequestSchema, {}))) },
+    {
+      name: "Health/Check over its limit (resource_exhausted, RetryInfo, retry-after)",
+      request: post(v, `${health}/Check`, framed(v, encode(v, HealthCheckRequestSchema, {}))),
+    },
     { name: "Health/List over its limit", request: post(v, `${health}/List`, framed(v, encode(v, HealthListRequestSchema, {}))) },
   ];
 }

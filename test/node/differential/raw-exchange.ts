@@ -29,23 +29,19 @@ function flatten(headers: http.IncomingHttpHeaders): Record<string, string> {
 /** Sends `request` over HTTP/1.1, on a fresh connection unless an agent is given. */
 export function sendHttp1(baseUrl: string, request: RawRequest, agent: http.Agent | false = false): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = http.request(
-      new URL(request.path, baseUrl),
-      { method: request.method, headers: request.headers, agent },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("error", reject);
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: flatten(res.headers),
-            body: Buffer.concat(chunks),
-            trailers: flatten(res.trailers),
-          }),
-        );
-      },
-    );
+    const req = http.request(new URL(request.path, baseUrl), { method: request.method, headers: request.headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("error", reject);
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: flatten(res.headers),
+          body: Buffer.concat(chunks),
+          trailers: flatten(res.trailers),
+        }),
+      );
+    });
     req.on("error", reject);
     req.end(request.body);
   });

@@ -25,7 +25,13 @@ const webTrailer = createTrailerSerialization();
  * The request side is connect's own pipeline, read inside the interceptor chain as
  * connect does it, so its errors (compression, timeout, envelopes) reach the chain too.
  */
-export async function serveGrpcServerStream(route: UnaryRoute, web: boolean, binary: boolean, call: UnaryCall, sink: StreamSink): Promise<void> {
+export async function serveGrpcServerStream(
+  route: UnaryRoute,
+  web: boolean,
+  binary: boolean,
+  call: UnaryCall,
+  sink: StreamSink,
+): Promise<void> {
   const { spec, opt, serialization } = route;
   const { context, compression, timeout } = startGrpcCall(route, web, binary, call);
   let headSent = false;

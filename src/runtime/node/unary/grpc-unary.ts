@@ -155,7 +155,12 @@ async function parseEnvelopes<T>(messages: AsyncIterable<T>): Promise<T> {
 }
 
 /** One frame, compressed as connect's transformCompressEnvelope does (no promise when not). */
-export function envelope(flags: number, data: Uint8Array, compression: Compression | null, compressMinBytes: number): Uint8Array | Promise<Uint8Array> {
+export function envelope(
+  flags: number,
+  data: Uint8Array,
+  compression: Compression | null,
+  compressMinBytes: number,
+): Uint8Array | Promise<Uint8Array> {
   if (compression === null) return encodeEnvelope(flags, data);
   return envelopeCompress({ flags, data }, compression, compressMinBytes).then((c) => encodeEnvelope(c.flags, c.data));
 }

@@ -70,16 +70,13 @@ export function http1Unary(routes: Map<string, UnaryRoute>, fallback: Http1Liste
       serveGrpcServerStream(route, true, protocol.binary, call, http1Sink(res)).catch(failed);
       return;
     }
-    serveUnary(route, protocol, call).then(
-      (result) => {
-        if (res.destroyed) return;
-        const headers: OutgoingHttpHeaders = {};
-        addNodeHeaders(headers, result.header);
-        res.writeHead(result.status, headers);
-        endWith(res, result.body);
-      },
-      failed,
-    );
+    serveUnary(route, protocol, call).then((result) => {
+      if (res.destroyed) return;
+      const headers: OutgoingHttpHeaders = {};
+      addNodeHeaders(headers, result.header);
+      res.writeHead(result.status, headers);
+      endWith(res, result.body);
+    }, failed);
   };
 }
 

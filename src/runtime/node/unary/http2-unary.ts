@@ -10,12 +10,7 @@ import { unaryProtocolOf } from "./unary-protocol.ts";
 import type { UnaryRoute } from "./unary-route.ts";
 
 /** A listener of node:http2's core API (`server.on("stream")`). */
-export type Http2StreamListener = (
-  stream: ServerHttp2Stream,
-  headers: IncomingHttpHeaders,
-  flags: number,
-  rawHeaders: string[],
-) => void;
+export type Http2StreamListener = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, rawHeaders: string[]) => void;
 
 const streamClosed = new ConnectError("the client closed the stream", Code.Canceled);
 
@@ -58,22 +53,19 @@ export function http2Unary(
       serveGrpcServerStream(route, protocol.name === "grpc-web", protocol.binary, call, sink).catch(failed);
       return;
     }
-    serveUnary(route, protocol, call).then(
-      (result) => {
-        if (stream.destroyed || stream.closed) return;
-        const out: OutgoingHttpHeaders = { ":status": result.status, ...extraHeaders(headers) };
-        addNodeHeaders(out, result.header);
-        const trailer = result.trailer;
-        if (trailer) {
-          stream.respond(out, { waitForTrailers: true });
-          stream.once("wantTrailers", () => stream.sendTrailers(addNodeHeaders({}, trailer)));
-        } else {
-          stream.respond(out);
-        }
-        stream.end(result.body);
-      },
-      failed,
-    );
+    serveUnary(route, protocol, call).then((result) => {
+      if (stream.destroyed || stream.closed) return;
+      const out: OutgoingHttpHeaders = { ":status": result.status, ...extraHeaders(headers) };
+      addNodeHeaders(out, result.header);
+      const trailer = result.trailer;
+      if (trailer) {
+        stream.respond(out, { waitForTrailers: true });
+        stream.once("wantTrailers", () => stream.sendTrailers(addNodeHeaders({}, trailer)));
+      } else {
+        stream.respond(out);
+      }
+      stream.end(result.body);
+    }, failed);
   };
 }
 
