@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -62,18 +62,18 @@ beforeAll(() => {
 describe("npm run new:service", () => {
   it("should refuse names that do not fit, writing nothing", async () => {
     for (const [name, says] of [
-      ["acme.Inventory.v1.InventoryService", "is not a package"],
-      ["other.inventory.v1.InventoryService", "is not a package"],
-      ["acme.inventory.1.InventoryService", "is not a package"],
-      ["acme.inventory.v1.inventoryService", "is not a service name"],
-      ["acme.inventory.v1.Inventory", "is not a service name"],
-      ["acme.inventory.v1.Service", "is not a service name"],
+      ["acme.Probe.v1.ProbeService", "is not a package"],
+      ["other.probe.v1.ProbeService", "is not a package"],
+      ["acme.probe.1.ProbeService", "is not a package"],
+      ["acme.probe.v1.probeService", "is not a service name"],
+      ["acme.probe.v1.Probe", "is not a service name"],
+      ["acme.probe.v1.Service", "is not a service name"],
     ] as const) {
       const result = await npm("new:service", "--", name);
       expect(result.code, name).toBe(1);
       expect(result.stderr, name).toContain(says);
     }
-    expect(existsSync(join(copy, "proto/acme/inventory"))).toBe(false);
+    expect(existsSync(join(copy, "proto/acme/probe"))).toBe(false);
   });
 
   it("should refuse to overwrite an existing service", async () => {
@@ -85,21 +85,21 @@ describe("npm run new:service", () => {
   });
 
   it("should write a service that generates, typechecks and passes its contract on both runtimes", async () => {
-    const created = await npm("new:service", "--", "acme.inventory.v1.InventoryService");
+    const created = await npm("new:service", "--", "acme.probe.v1.ProbeService");
     expect(created.stderr).toBe("");
     expect(created.code).toBe(0);
-    expect(read("src/service-table.ts")).toContain(
-      "wire(InventoryService, ({ db }) => createInventoryService(sqlInventoryItemStore(db))),",
+    expect(read("src/service-table.ts")).toContain("wire(ProbeService, ({ db }) => createProbeService(sqlProbeItemStore(db))),");
+    expect(read(`migrations/${readdirSync(join(copy, "migrations")).find((name) => name.endsWith("_create_probe_items.sql"))}`)).toContain(
+      "CREATE TABLE probe_items",
     );
-    expect(read("migrations/0003_create_inventory_items.sql")).toContain("CREATE TABLE inventory_items");
-    const again = await npm("new:service", "--", "acme.inventory.v1.InventoryService");
+    const again = await npm("new:service", "--", "acme.probe.v1.ProbeService");
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("refusing to overwrite");
 
-    const added = await npm("new:rpc", "--", "acme.inventory.v1.InventoryService", "GetThing");
+    const added = await npm("new:rpc", "--", "acme.probe.v1.ProbeService", "GetThing");
     expect(added.code).toBe(0);
-    expect(read("proto/acme/inventory/v1/inventory.proto")).toMatch(/rpc GetThing\(GetThingRequest\)[^}]*inventory:read/);
-    expect((await npm("new:rpc", "--", "acme.inventory.v1.InventoryService", "GetThing")).code).toBe(1);
+    expect(read("proto/acme/probe/v1/probe.proto")).toMatch(/rpc GetThing\(GetThingRequest\)[^}]*probe:read/);
+    expect((await npm("new:rpc", "--", "acme.probe.v1.ProbeService", "GetThing")).code).toBe(1);
 
     const generated = await npm("generate");
     expect(generated.stderr).not.toMatch(/error/i);
@@ -110,10 +110,10 @@ describe("npm run new:service", () => {
     expect(lint.code, lint.stdout + lint.stderr).toBe(0);
     // The API document lists the new methods, with the reason the Get method declares.
     const openapi = read("src/gen/openapi.json");
-    expect(openapi).toContain("/acme.inventory.v1.InventoryService/GetInventoryItem");
-    expect(openapi).toContain("INVENTORY_ITEM_NOT_FOUND");
-    // The server and tests, the Worker, the page, and the client package (api.inventory).
-    expect(read("src/client/create-api-client.ts")).toContain("  inventory: InventoryService,");
+    expect(openapi).toContain("/acme.probe.v1.ProbeService/GetProbeItem");
+    expect(openapi).toContain("PROBE_ITEM_NOT_FOUND");
+    // The server and tests, the Worker, the page, and the client package (api.probe).
+    expect(read("src/client/create-api-client.ts")).toContain("  probe: ProbeService,");
     for (const project of ["tsconfig.json", "tsconfig.worker.json", "tsconfig.web.json", "tsconfig.client.json"]) {
       const typecheck = await run("npx", ["tsc", "-p", project, "--noEmit"]);
       expect(typecheck.stdout, project).toBe("");
@@ -123,23 +123,23 @@ describe("npm run new:service", () => {
     // The contract runs over all seven Node transports and four Worker ones, beside the others.
     const node = await vitest("node", "test/node/rpc-protocols.test.ts");
     expect(node.failed).toEqual([]);
-    expect(node.passed.filter((name) => name.startsWith("InventoryService over"))).toHaveLength(7 * 3);
+    expect(node.passed.filter((name) => name.startsWith("ProbeService over"))).toHaveLength(7 * 3);
     const worker = await vitest("worker", "test/worker/rpc-protocols.test.ts");
     expect(worker.failed).toEqual([]);
-    expect(worker.passed.filter((name) => name.startsWith("InventoryService in workerd"))).toHaveLength(4 * 3);
+    expect(worker.passed.filter((name) => name.startsWith("ProbeService in workerd"))).toHaveLength(4 * 3);
 
     // The new method's stub answers (an empty response), and the test tokens hold its scope.
     writeFileSync(
       join(copy, "call-stub.ts"),
       `import { createClient } from "@connectrpc/connect";
-import { InventoryService } from "./src/gen/acme/inventory/v1/inventory_pb.ts";
+import { ProbeService } from "./src/gen/acme/probe/v1/probe_pb.ts";
 import { createInMemoryApp } from "./test/node/in-memory-app.ts";
 const app = await createInMemoryApp();
-const answer = await createClient(InventoryService, app.transport).getThing({}).catch((e: Error) => e);
+const answer = await createClient(ProbeService, app.transport).getThing({}).catch((e: Error) => e);
 console.log("$typeName" in answer ? answer.$typeName : String(answer));
 `,
     );
     const stub = await run("node", ["call-stub.ts"]);
-    expect(stub.stdout.trim()).toBe("acme.inventory.v1.GetThingResponse");
+    expect(stub.stdout.trim()).toBe("acme.probe.v1.GetThingResponse");
   }, 170_000);
 });
