@@ -31,6 +31,7 @@ export async function buildNodeApp(outDir: string): Promise<{ external: string[]
   try {
     const external = await buildServerBundle(join(staging, bundlePath));
     cpSync(join(projectRoot, "migrations"), join(staging, "migrations"), { recursive: true });
+    cpSync(join(projectRoot, "migrations-postgres"), join(staging, "migrations-postgres"), { recursive: true });
     await buildWebPage(join(staging, "web/dist"));
     const project = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as ProjectManifest;
     const manifest = productionPackage(project, external, `node ${bundlePath}`);

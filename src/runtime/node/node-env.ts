@@ -13,6 +13,8 @@ export interface NodeEnv {
   host: string;
   port: number;
   databasePath: string;
+  /** DATABASE_URL (postgres://...): PostgreSQL instead of the SQLite file at databasePath. */
+  databaseUrl?: string;
   /** Base URL of UserService for OrderService; undefined means this server itself. */
   userServiceUrl?: string;
   /** A JSON config file to watch instead of the SQLite config store. */
@@ -37,7 +39,7 @@ export interface NodeEnv {
 }
 
 /**
- * Reads HOST, PORT, DATABASE_PATH, USER_SERVICE_URL, CONFIG_FILE, CONFIG_REFRESH_MS,
+ * Reads HOST, PORT, DATABASE_PATH, DATABASE_URL, USER_SERVICE_URL, CONFIG_FILE, CONFIG_REFRESH_MS,
  * WEB_ROOT, UNARY_FAST_PATH, SHUTDOWN_DELAY_MS, SHUTDOWN_GRACE_MS, REQUEST_TIMEOUT_MS, IDLE_TIMEOUT_MS,
  * the AUTH_* variables (src/auth/auth-settings.ts) and AUTH_DEV_KEY_FILE;
  * throws a message naming the bad variable.
@@ -64,6 +66,10 @@ export function readNodeEnv(env: Record<string, string | undefined>): NodeEnv {
   // At least a second: a zero would cut every request (HTTP/2) or switch the limit off (HTTP/1.1).
   const requestTimeoutMs = milliseconds(env, "REQUEST_TIMEOUT_MS", defaultServerLimits.requestTimeoutMs, 1000);
   const idleTimeoutMs = milliseconds(env, "IDLE_TIMEOUT_MS", defaultServerLimits.idleTimeoutMs, 1000);
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new Error("DATABASE_URL must be a postgres:// or postgresql:// URL (unset, the server uses the SQLite file DATABASE_PATH)");
+  }
   const host = env.HOST || "127.0.0.1";
   const settings = readAuthSettings(env);
   const auth: NodeAuth = settings
@@ -75,6 +81,7 @@ export function readNodeEnv(env: Record<string, string | undefined>): NodeEnv {
     host,
     port,
     databasePath: env.DATABASE_PATH || "./.data/app.db",
+    ...(databaseUrl ? { databaseUrl } : {}),
     ...(userServiceUrl ? { userServiceUrl } : {}),
     ...(env.CONFIG_FILE ? { configFile: env.CONFIG_FILE } : {}),
     configRefreshMs,

@@ -3,13 +3,14 @@ import { Http2SessionManager, createConnectTransport } from "@connectrpc/connect
 import type { Tracer } from "@opentelemetry/api";
 import { type AppOptions, createApp, createClientInterceptors } from "../../app.ts";
 import { verifierFor } from "../../auth/auth-settings.ts";
-import type { ConfigLog } from "../../config/config-source.ts";
+import type { ConfigLog, ConfigSource } from "../../config/config-source.ts";
 import { type ConfigStore, createConfigStore } from "../../config/config-store.ts";
 import type { Config } from "../../gen/acme/config/v1/config_pb.ts";
 import { configCheck, databaseCheck } from "../../health/checks.ts";
 import { type Readiness, createReadiness } from "../../health/readiness.ts";
 import type { RpcLogger } from "../../interceptors/logging.ts";
 import { createRateLimitCheck } from "../../ratelimit/rate-limit-check.ts";
+import type { SqlDatabase } from "../../store/sql-database.ts";
 import { fileConfigSource, sqliteConfigSource } from "./config-sources.ts";
 import { devAuthSettings } from "./dev-auth.ts";
 import { memoryLimiters } from "./memory-limiters.ts";
@@ -20,7 +21,7 @@ import { createNodeListeners } from "./node-listeners.ts";
 import { type ServerListeners, listenOnePort } from "./one-port-server.ts";
 import { reflectionServices } from "./reflection.ts";
 import { probeEndpoints } from "./probes.ts";
-import { type SqliteDatabase, openSqliteDatabase } from "./sqlite.ts";
+import { openSqliteDatabase } from "./sqlite.ts";
 import { serveStatic, webRoot } from "./static-files.ts";
 
 export interface RunningServer {
@@ -47,8 +48,8 @@ export interface ServerTelemetry {
 
 /** The database and config a server runs on; opened before tracing, whose sampler reads the config. */
 export interface ServerState {
-  /** Opened and migrated. */
-  db: SqliteDatabase;
+  /** Opened and migrated: the SQLite file, or PostgreSQL when DATABASE_URL is set. */
+  db: SqlDatabase;
   /** Loaded, and polled every CONFIG_REFRESH_MS until close(). */
   config: ConfigStore;
   /** Stops polling and closes the database. */
@@ -57,16 +58,15 @@ export interface ServerState {
 
 /** Opens and migrates the database, loads the config and keeps polling its source. */
 export async function openServerState(env: NodeEnv, configLog: ConfigLog): Promise<ServerState> {
-  const db = openSqliteDatabase(env.databasePath);
+  const { db, closeDb, storedConfig } = await openDatabase(env);
   let poll: ReturnType<typeof setInterval> | undefined;
   const close = () => {
     clearInterval(poll);
-    db.close();
+    closeDb();
   };
   try {
-    await migrate(db);
     const config = createConfigStore({
-      source: env.configFile ? fileConfigSource(env.configFile) : sqliteConfigSource(db),
+      source: env.configFile ? fileConfigSource(env.configFile) : storedConfig(),
       env: env.vars,
       log: configLog,
     });
@@ -78,6 +78,36 @@ export async function openServerState(env: NodeEnv, configLog: ConfigLog): Promi
     close();
     throw error;
   }
+}
+
+/**
+ * The database DATABASE_URL or DATABASE_PATH names, migrated. The runtime config is not
+ * stored in PostgreSQL yet: there it comes from CONFIG_FILE, else defaults and CONFIG_* vars.
+ */
+async function openDatabase(env: NodeEnv): Promise<{ db: SqlDatabase; closeDb(): void; storedConfig(): ConfigSource }> {
+  if (env.databaseUrl) {
+    // Imported when used: SQLite deployments never initialise pg.
+    const { openPostgresDatabase } = await import("./postgres.ts");
+    const { migratePostgres } = await import("./postgres-migrate.ts");
+    const db = openPostgresDatabase(env.databaseUrl);
+    const closeDb = () => void db.close().catch(() => {});
+    try {
+      await migratePostgres(db);
+    } catch (error) {
+      closeDb();
+      throw error;
+    }
+    return { db, closeDb, storedConfig: () => ({ name: "none (PostgreSQL: set CONFIG_FILE)", read: async () => undefined }) };
+  }
+  const db = openSqliteDatabase(env.databasePath);
+  const closeDb = () => db.close();
+  try {
+    await migrate(db);
+  } catch (error) {
+    closeDb();
+    throw error;
+  }
+  return { db, closeDb, storedConfig: () => sqliteConfigSource(db) };
 }
 
 /**

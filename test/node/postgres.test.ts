@@ -1,0 +1,136 @@
+import { Code, ConnectError, type Transport, createClient } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
+import { readNodeEnv } from "../../src/runtime/node/node-env.ts";
+import { numberPlaceholders, openPostgresDatabase } from "../../src/runtime/node/postgres.ts";
+import { StoreUnavailableError } from "../../src/store/store-unavailable.ts";
+import { serviceContracts } from "../shared/service-contracts.ts";
+import { withAuthorization } from "../shared/test-auth.ts";
+import { uniqueEmail } from "../shared/user-service-contract.ts";
+import { type PostgresServer, startPostgres } from "./postgres.ts";
+import { type ServerProcess, startServerProcess } from "./server-process.ts";
+import { testAuth } from "./test-auth-key.ts";
+import { startTestServer } from "./test-server.ts";
+
+// A real PostgreSQL (test/node/postgres.ts) for this file; each part gets a database of its own.
+let postgres: PostgresServer;
+beforeAll(async () => {
+  postgres = await startPostgres();
+}, 60_000);
+afterAll(() => postgres?.remove());
+
+const authorized = [withAuthorization(testAuth.bearer)];
+const transports: Record<string, (baseUrl: string) => Transport> = {
+  "Connect JSON, HTTP/1.1": (baseUrl) => createConnectTransport({ baseUrl, httpVersion: "1.1", interceptors: authorized }),
+  "Connect binary, HTTP/2": (baseUrl) =>
+    createConnectTransport({ baseUrl, httpVersion: "2", useBinaryFormat: true, interceptors: authorized }),
+  "gRPC, HTTP/2": (baseUrl) => createGrpcTransport({ baseUrl, interceptors: authorized }),
+  "gRPC-Web, HTTP/1.1": (baseUrl) => createGrpcWebTransport({ baseUrl, httpVersion: "1.1", interceptors: authorized }),
+};
+
+describe("Server on PostgreSQL (DATABASE_URL)", () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  beforeAll(async () => {
+    server = await startTestServer({}, { DATABASE_URL: await postgres.createDatabase("contracts") });
+  });
+  afterAll(() => server?.stop());
+
+  // Every service of the wiring table, by the same contract the SQLite and D1 runs pass.
+  for (const { service, run } of serviceContracts()) {
+    for (const [name, makeTransport] of Object.entries(transports)) {
+      describe(`${service.name} over ${name}`, () => {
+        let transport: Transport | undefined;
+        run(() => (transport ??= makeTransport(server.url)));
+      });
+    }
+  }
+});
+
+describe("PostgreSQL adapter", () => {
+  it("should refuse a DATABASE_URL that is not a postgres:// URL, naming the variable", () => {
+    expect(() => readNodeEnv({ DATABASE_URL: "mysql://db/app" })).toThrow("DATABASE_URL must be a postgres:// or postgresql:// URL");
+    expect(readNodeEnv({ DATABASE_URL: "postgresql://db/app" }).databaseUrl).toBe("postgresql://db/app");
+    expect(readNodeEnv({}).databaseUrl).toBeUndefined();
+  });
+
+  it("should number ? placeholders, leaving quoted ones alone", () => {
+    expect(numberPlaceholders("SELECT '?', \"a?\" FROM t WHERE a = ? AND b > ? LIMIT ?")).toBe(
+      "SELECT '?', \"a?\" FROM t WHERE a = $1 AND b > $2 LIMIT $3",
+    );
+  });
+
+  it("should cancel a running statement when its call is aborted", async () => {
+    const db = openPostgresDatabase(await postgres.createDatabase("cancel"));
+    try {
+      const aborted = db.query("SELECT pg_sleep(30)", [], AbortSignal.timeout(200));
+      await expect(aborted).rejects.toMatchObject({ name: "TimeoutError" });
+      // The backend stops running it (pg_cancel_backend), rather than sleeping on.
+      let running = 1;
+      for (let i = 0; i < 50 && running > 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const rows = await db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'",
+          [],
+        );
+        running = rows[0]?.n ?? 0;
+      }
+      expect(running).toBe(0);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("should answer unavailable, not hang, when every connection of the pool is busy", async () => {
+    const db = openPostgresDatabase(await postgres.createDatabase("exhausted"), { maxConnections: 1, connectTimeoutMs: 300 });
+    try {
+      const busy = db.query("SELECT pg_sleep(2)", []);
+      await expect(db.query("SELECT 1", [])).rejects.toBeInstanceOf(StoreUnavailableError);
+      await busy;
+      expect(await db.query<{ one: number }>("SELECT 1 AS one", [])).toEqual([{ one: 1 }]);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe("Two npm start processes on one PostgreSQL database", () => {
+  const started: ServerProcess[] = [];
+  afterAll(() => Promise.all(started.map((server) => server.stop("SIGTERM"))));
+
+  it("should both come up when started together (migration lock) and see each other's writes", async () => {
+    const env = { DATABASE_URL: await postgres.createDatabase("fleet") };
+    const results = await Promise.allSettled([startServerProcess(env), startServerProcess(env)]);
+    for (const result of results) {
+      if (result.status === "fulfilled") started.push(result.value);
+    }
+    expect(results.map((result) => (result.status === "rejected" ? String(result.reason) : "listening"))).toEqual([
+      "listening",
+      "listening",
+    ]);
+    const [a, b] = started.map((server) => createClient(UserService, transports["Connect JSON, HTTP/1.1"]!(server.url)));
+    const onA = await a!.createUser({ email: uniqueEmail("fleet-a"), displayName: "On A" });
+    expect((await b!.getUser({ id: onA.user?.id ?? "" })).user?.displayName).toBe("On A");
+    const onB = await b!.createUser({ email: uniqueEmail("fleet-b"), displayName: "On B" });
+    expect((await a!.getUser({ id: onB.user?.id ?? "" })).user?.displayName).toBe("On B");
+  });
+});
+
+// Last: it stops the file's PostgreSQL.
+describe("PostgreSQL going away", () => {
+  it("should give unavailable while it is down and serve again once it is back, without a restart", async () => {
+    const server = await startTestServer({}, { DATABASE_URL: await postgres.createDatabase("outage") });
+    try {
+      const client = createClient(UserService, transports["gRPC, HTTP/2"]!(server.url));
+      const { user } = await client.createUser({ email: uniqueEmail("outage"), displayName: "Before" });
+      await postgres.stop();
+      const failure = await client.getUser({ id: user?.id ?? "" }).catch((error: unknown) => ConnectError.from(error));
+      expect(failure).toBeInstanceOf(ConnectError);
+      expect((failure as ConnectError).code).toBe(Code.Unavailable);
+      await postgres.start();
+      expect((await client.getUser({ id: user?.id ?? "" })).user?.displayName).toBe("Before");
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
+});
