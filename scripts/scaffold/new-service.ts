@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { dirname, join } from "node:path";
 import { formatWritten } from "./format-written.ts";
 import { type ServiceNames, kebab, lowerFirst, parseServiceName } from "./names.ts";
-import { contract, errorsProto, migration, serviceImpl, serviceProto, sqlStore, storePort } from "./templates.ts";
+import { contract, errorsProto, migration, postgresMigration, serviceImpl, serviceProto, sqlStore, storePort } from "./templates.ts";
 
 // `npm run new:service -- acme.inventory.v1.InventoryService`: writes a working service
 // (proto, errors proto, migration, store, implementation, contract test) and adds it to
@@ -78,10 +78,12 @@ Add a method later with: npm run new:rpc -- ${names.pkg}.${names.service} <Metho
 /** Every file to write, by path from the repository root. */
 function filesOf(n: ServiceNames): Record<string, string> {
   const protoDir = `proto/acme/${n.domain}/${n.version}`;
+  const migrationName = `${nextMigrationNumber()}_create_${n.table}.sql`;
   return {
     [`${protoDir}/${n.baseSnake}.proto`]: serviceProto(n),
     [`${protoDir}/errors.proto`]: errorsProto(n),
-    [`migrations/${nextMigrationNumber()}_create_${n.table}.sql`]: migration(n),
+    [`migrations/${migrationName}`]: migration(n),
+    [`migrations-postgres/${migrationName}`]: postgresMigration(n),
     [`src/store/${kebab(n.entity)}-store.ts`]: storePort(n),
     [`src/store/sql-${kebab(n.entity)}-store.ts`]: sqlStore(n),
     [`src/services/${n.baseKebab}-service.ts`]: serviceImpl(n),

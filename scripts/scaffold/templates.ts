@@ -99,6 +99,18 @@ CREATE TABLE ${n.table} (
 `;
 }
 
+/** migrations-postgres/NNNN_create_<table>.sql: the same table in PostgreSQL's dialect (DATABASE_URL). */
+export function postgresMigration(n: ServiceNames): string {
+  return `-- ${n.entity}s of ${n.service}; seq keeps creation order. PostgreSQL's twin of migrations/ (same name).
+CREATE TABLE ${n.table} (
+  seq BIGSERIAL PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  create_time_ms BIGINT NOT NULL
+);
+`;
+}
+
 /** src/store/<entity>-store.ts */
 export function storePort(n: ServiceNames): string {
   const e = n.entity;

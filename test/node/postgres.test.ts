@@ -2,8 +2,11 @@ import { Code, ConnectError, type Transport, createClient } from "@connectrpc/co
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
+import { readdirSync } from "node:fs";
+import { migrationsDir } from "../../src/runtime/node/migrate.ts";
 import { readNodeEnv } from "../../src/runtime/node/node-env.ts";
 import { numberPlaceholders, openPostgresDatabase } from "../../src/runtime/node/postgres.ts";
+import { postgresMigrationsDir } from "../../src/runtime/node/postgres-migrate.ts";
 import { StoreUnavailableError } from "../../src/store/store-unavailable.ts";
 import { serviceContracts } from "../shared/service-contracts.ts";
 import { withAuthorization } from "../shared/test-auth.ts";
@@ -52,6 +55,10 @@ describe("PostgreSQL adapter", () => {
     expect(() => readNodeEnv({ DATABASE_URL: "mysql://db/app" })).toThrow("DATABASE_URL must be a postgres:// or postgresql:// URL");
     expect(readNodeEnv({ DATABASE_URL: "postgresql://db/app" }).databaseUrl).toBe("postgresql://db/app");
     expect(readNodeEnv({}).databaseUrl).toBeUndefined();
+  });
+
+  it("should have a PostgreSQL migration for every SQLite one, under the same name", () => {
+    expect(readdirSync(postgresMigrationsDir).sort()).toEqual(readdirSync(migrationsDir).sort());
   });
 
   it("should number ? placeholders, leaving quoted ones alone", () => {

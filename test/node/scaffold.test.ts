@@ -92,6 +92,8 @@ describe("npm run new:service", () => {
     expect(read(`migrations/${readdirSync(join(copy, "migrations")).find((name) => name.endsWith("_create_probe_items.sql"))}`)).toContain(
       "CREATE TABLE probe_items",
     );
+    // PostgreSQL's twin, under the same name (test/node/postgres.test.ts checks the two folders match).
+    expect(readdirSync(join(copy, "migrations-postgres"))).toEqual(readdirSync(join(copy, "migrations")));
     const again = await npm("new:service", "--", "acme.probe.v1.ProbeService");
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("refusing to overwrite");
