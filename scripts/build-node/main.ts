@@ -9,7 +9,8 @@ import { type ProjectManifest, productionPackage } from "./production-package.ts
  * with Node and nothing else, what the Dockerfile's runtime stage copies:
  *
  *   dist/node/server/main.mjs   the server bundle (esbuild, every package inlined)
- *   migrations/                 applied at start
+ *   migrations/                 applied at start (SQLite)
+ *   migrations-postgres/        applied at start when DATABASE_URL is set (docs/postgres.md)
  *   web/dist/                   the page served at /
  *   package.json                `npm start`; dependencies only if the bundle left any out
  *
@@ -73,7 +74,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const started = performance.now();
     const { external } = await buildNodeApp(outDir);
     const bytes = statSync(join(resolve(outDir), bundlePath)).size;
-    console.log(`${resolve(outDir)}: ${bundlePath} (${(bytes / 1024).toFixed(0)} KiB), migrations/, web/dist/, package.json`);
+    console.log(
+      `${resolve(outDir)}: ${bundlePath} (${(bytes / 1024).toFixed(0)} KiB), migrations/, migrations-postgres/, web/dist/, package.json`,
+    );
     console.log(
       external.length === 0
         ? "run-time imports outside the bundle: Node built-ins only (no npm install needed)"

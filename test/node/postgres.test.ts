@@ -2,8 +2,11 @@ import { Code, ConnectError, type Transport, createClient } from "@connectrpc/co
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { migrationsDir } from "../../src/runtime/node/migrate.ts";
+import { buildServerBundle } from "../../src/runtime/node/server-bundle.ts";
 import { readNodeEnv } from "../../src/runtime/node/node-env.ts";
 import { numberPlaceholders, openPostgresDatabase } from "../../src/runtime/node/postgres.ts";
 import { postgresMigrationsDir } from "../../src/runtime/node/postgres-migrate.ts";
@@ -123,7 +126,7 @@ describe("Two npm start processes on one PostgreSQL database", () => {
   });
 });
 
-// Last: it stops the file's PostgreSQL.
+// After the other parts that use PostgreSQL: it stops it.
 describe("PostgreSQL going away", () => {
   it("should give unavailable while it is down and serve again once it is back, without a restart", async () => {
     const server = await startTestServer({}, { DATABASE_URL: await postgres.createDatabase("outage") });
@@ -138,6 +141,17 @@ describe("PostgreSQL going away", () => {
       expect((await client.getUser({ id: user?.id ?? "" })).user?.displayName).toBe("Before");
     } finally {
       await server.stop();
+    }
+  }, 60_000);
+});
+
+describe("Server bundle with pg", () => {
+  it("should need no package installed beside it (pg is bundled, its optional pg-native is not required)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bundle-pg-"));
+    try {
+      expect(await buildServerBundle(join(dir, "main.mjs"))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
 });

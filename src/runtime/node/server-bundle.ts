@@ -11,6 +11,12 @@ import { projectRoot, serverBundle } from "./bundle-freshness.mjs";
 const entry = join(projectRoot, "src/runtime/node/main.ts");
 
 /**
+ * Imports a package makes only inside a try, doing without them when absent: pg loads its
+ * libpq binding (`pg-native`) only if asked for (NODE_PG_FORCE_NATIVE, `pg.native`).
+ */
+const optional = new Set(["pg-native"]);
+
+/**
  * Builds the bundle with esbuild (a devDependency: a production install without it runs
  * the sources). Written to a temporary file and renamed, so concurrent starts never
  * load half a file. Identifiers are kept, so stack traces in logs stay readable.
@@ -40,5 +46,5 @@ export async function buildServerBundle(outfile = serverBundle): Promise<string[
   });
   renameSync(temporary, outfile);
   const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports);
-  return [...new Set(imports.filter((i) => i.external && !isBuiltin(i.path)).map((i) => i.path))].sort();
+  return [...new Set(imports.filter((i) => i.external && !isBuiltin(i.path) && !optional.has(i.path)).map((i) => i.path))].sort();
 }
