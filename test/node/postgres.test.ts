@@ -91,6 +91,18 @@ describe("PostgreSQL adapter", () => {
     }
   });
 
+  it("should free the connection of an aborted statement for the next call, even with a pool of one", async () => {
+    const db = openPostgresDatabase(await postgres.createDatabase("cancel_one"), { maxConnections: 1, connectTimeoutMs: 10_000 });
+    try {
+      await expect(db.query("SELECT pg_sleep(30)", [], AbortSignal.timeout(200))).rejects.toMatchObject({ name: "TimeoutError" });
+      // Waits (at most 10 s, then unavailable) for the only connection, which the cancelled
+      // statement frees long before its 30 s.
+      expect(await db.query<{ one: number }>("SELECT 1 AS one", [])).toEqual([{ one: 1 }]);
+    } finally {
+      await db.close();
+    }
+  }, 30_000);
+
   it("should answer unavailable, not hang, when every connection of the pool is busy", async () => {
     const db = openPostgresDatabase(await postgres.createDatabase("exhausted"), { maxConnections: 1, connectTimeoutMs: 300 });
     try {

@@ -29,16 +29,28 @@ const types = {
 /** Opens a pool on `url` (no connection is made until the first query). */
 export function openPostgresDatabase(url: string, options: PostgresOptions = {}): PostgresDatabase {
   const maxConnections = options.maxConnections ?? 10;
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
   const pool = new pg.Pool({
     connectionString: url,
     max: maxConnections,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    connectionTimeoutMillis: connectTimeoutMs,
     types,
   });
   // An idle connection dying (PostgreSQL restarted) is not fatal: the pool drops it and the
   // next call connects again. Without a listener the process would crash.
   pool.on("error", () => {});
   const texts = new Map<string, string>();
+  // PostgreSQL cancels a statement on request from another connection; that one is opened
+  // outside the pool, so a cancel never waits behind the pool's own callers.
+  const cancel = (pid: number) => {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
+    client.on("error", () => {});
+    client
+      .connect()
+      .then(() => client.query("SELECT pg_cancel_backend($1)", [pid]))
+      .catch(() => {})
+      .finally(() => void client.end().catch(() => {}));
+  };
   return {
     async query<Row>(sql: string, params: readonly SqlValue[], signal?: AbortSignal) {
       let text = texts.get(sql);
@@ -50,7 +62,7 @@ export function openPostgresDatabase(url: string, options: PostgresOptions = {})
       // when next used; such a statement never ran, so it is sent again on a new connection.
       for (let attempt = 0; ; attempt++) {
         try {
-          return await queryOnce<Row>(pool, text, params, signal);
+          return await queryOnce<Row>(pool, cancel, text, params, signal);
         } catch (error) {
           if (attempt >= maxConnections || !isTerminated(error)) throw error;
         }
@@ -65,8 +77,17 @@ export function openPostgresDatabase(url: string, options: PostgresOptions = {})
   };
 }
 
-/** One try of a statement on a connection from the pool. */
-async function queryOnce<Row>(pool: pg.Pool, text: string, params: readonly SqlValue[], signal?: AbortSignal): Promise<Row[]> {
+/**
+ * One try of a statement on a connection from the pool. `cancel` asks the server to stop a
+ * backend's statement; the connection goes back to the pool only once its statement is over.
+ */
+async function queryOnce<Row>(
+  pool: pg.Pool,
+  cancel: (pid: number) => void,
+  text: string,
+  params: readonly SqlValue[],
+  signal?: AbortSignal,
+): Promise<Row[]> {
   signal?.throwIfAborted();
   let client: pg.PoolClient;
   try {
@@ -75,24 +96,21 @@ async function queryOnce<Row>(pool: pg.Pool, text: string, params: readonly SqlV
     throw signal?.aborted ? signal.reason : classify(error);
   }
   watch(client);
-  // An abort while the statement runs asks PostgreSQL to cancel it (from another
-  // connection, as its protocol wants) and answers the caller at once.
-  const cancel = () => {
-    pool.query("SELECT pg_cancel_backend($1)", [(client as unknown as { processID: number }).processID]).catch(() => {});
-  };
-  signal?.addEventListener("abort", cancel, { once: true });
-  let broken: Error | undefined;
+  const running = client.query(text, params as SqlValue[]);
+  // A connection that failed is not given back to the pool: the next call opens a new one.
+  void running.then(
+    () => client.release(),
+    (error: unknown) => client.release(classify(error) instanceof StoreUnavailableError ? (error as Error) : undefined),
+  );
+  // An abort answers the caller at once and has PostgreSQL cancel the statement.
+  const onAbort = () => cancel((client as unknown as { processID: number }).processID);
+  signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    const result = await untilAborted(client.query(text, params as SqlValue[]), signal);
-    return result.rows as Row[];
+    return (await untilAborted(running, signal)).rows as Row[];
   } catch (error) {
-    const failure = classify(error);
-    // A connection that failed is not given back to the pool: the next call opens a new one.
-    if (failure instanceof StoreUnavailableError) broken = failure;
-    throw signal?.aborted ? signal.reason : failure;
+    throw signal?.aborted ? signal.reason : classify(error);
   } finally {
-    signal?.removeEventListener("abort", cancel);
-    client.release(broken);
+    signal?.removeEventListener("abort", onAbort);
   }
 }
 
