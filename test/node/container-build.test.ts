@@ -156,9 +156,11 @@ describe("npm run build:node (the Dockerfile's build steps)", () => {
   });
 
   it("should hold the bundle, migrations, the page and a package.json, and no node_modules", () => {
-    expect(readdirSync(out).sort()).toEqual(["dist", "migrations", "package-lock.json", "package.json", "web"]);
+    expect(readdirSync(out).sort()).toEqual(["dist", "migrations", "migrations-postgres", "package-lock.json", "package.json", "web"]);
     expect(existsSync(join(out, "dist/node/server/main.mjs"))).toBe(true);
     expect(readdirSync(join(out, "migrations"))).toEqual(readdirSync(join(root, "migrations")));
+    // DATABASE_URL=postgres://... applies these instead (docs/postgres.md).
+    expect(readdirSync(join(out, "migrations-postgres"))).toEqual(readdirSync(join(root, "migrations-postgres")));
     expect(existsSync(join(out, "web/dist/index.html"))).toBe(true);
     // esbuild inlined every package: nothing to install, nothing installed.
     const manifest = JSON.parse(readFileSync(join(out, "package.json"), "utf8"));
