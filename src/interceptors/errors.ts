@@ -1,5 +1,6 @@
+import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
-import { RequestInfoSchema } from "../gen/google/rpc/error_details_pb.ts";
+import { RequestInfoSchema, RetryInfoSchema } from "../gen/google/rpc/error_details_pb.ts";
 import { isClientFault } from "../protocol/client-errors.ts";
 import { StoreUnavailableError } from "../store/store-unavailable.ts";
 import type { RpcRequest, RpcResponse } from "./rpc-call.ts";
@@ -8,10 +9,14 @@ import { traceIdsOf } from "./span-context.ts";
 /** Codes whose messages come from inside the server and must not reach clients. */
 const opaqueCodes = new Set([Code.Internal, Code.Unknown, Code.DataLoss]);
 
+/** How long a client should wait after a transient storage failure: a busy lock or a reconnect is over in about that. */
+const storeRetrySeconds = 1;
+
 /**
  * Keeps unexpected failures inside the server. Domain and client errors (any
  * ConnectError with a code other than internal/unknown/data_loss) pass unchanged; a
- * transient storage failure becomes `unavailable`; anything else (a TypeError, a
+ * transient storage failure becomes `unavailable` with a short `google.rpc.RetryInfo`
+ * delay and `retry-after` (as maintenance and rate limits give); anything else (a TypeError, a
  * driver error, an internal ConnectError) becomes `internal`. Both get a generic
  * message quoting the trace id, and the trace id as a `google.rpc.RequestInfo` detail
  * (request_id) for clients to read; the original stays as `cause` for the log.
@@ -67,7 +72,13 @@ function sanitize(error: unknown, req: RpcRequest): unknown {
   const quote = traceId ? ` (trace id ${traceId})` : "";
   const details = traceId ? [{ desc: RequestInfoSchema, value: { requestId: traceId } }] : [];
   if (error instanceof StoreUnavailableError) {
-    return new ConnectError(`service temporarily unavailable, retry later${quote}`, Code.Unavailable, undefined, details, error);
+    return new ConnectError(
+      `service temporarily unavailable, retry in ${storeRetrySeconds} s${quote}`,
+      Code.Unavailable,
+      { "retry-after": String(storeRetrySeconds) },
+      [...details, { desc: RetryInfoSchema, value: { retryDelay: durationFromMs(storeRetrySeconds * 1000) } }],
+      error,
+    );
   }
   return new ConnectError(`internal error${quote}`, Code.Internal, undefined, details, error);
 }

@@ -7,6 +7,7 @@ import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { traceIdOf } from "../../src/client/error-details.ts";
 import { OrderService } from "../../src/gen/acme/order/v1/order_pb.ts";
+import { RetryInfoSchema } from "../../src/gen/google/rpc/error_details_pb.ts";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
 import { forProcedures, forServices, not, selectInterceptor } from "../../src/interceptors/select.ts";
 import { type NodeTracing, startNodeTracing } from "../../src/runtime/node/tracing.ts";
@@ -78,7 +79,7 @@ describe("errors interceptor", () => {
     expect(entry?.error?.stack).toContain("JSON.parse");
   });
 
-  it("should answer a transient storage failure with unavailable, and keep serving", async () => {
+  it("should answer a transient storage failure with unavailable, a short RetryInfo and retry-after, and keep serving", async () => {
     const path = join(dir, "locked.db");
     const app = await createInMemoryApp({ path, busyTimeoutMs: 0 });
     const users = createClient(UserService, app.transport);
@@ -86,8 +87,10 @@ describe("errors interceptor", () => {
     locker.exec("BEGIN EXCLUSIVE");
     const error = await failure(users.createUser({ email: uniqueEmail(), displayName: "Locked out" }));
     expect(error.code).toBe(Code.Unavailable);
-    expect(error.rawMessage).toMatch(/^service temporarily unavailable, retry later \(trace id [0-9a-f]{32}\)$/);
+    expect(error.rawMessage).toMatch(/^service temporarily unavailable, retry in 1 s \(trace id [0-9a-f]{32}\)$/);
     expect(error.rawMessage).toContain(`(trace id ${traceIdOf(error)})`);
+    expect(Number(error.findDetails(RetryInfoSchema)[0]?.retryDelay?.seconds)).toBe(1);
+    expect(error.metadata.get("retry-after")).toBe("1");
     locker.exec("ROLLBACK");
     locker.close();
     const { user } = await users.createUser({ email: uniqueEmail(), displayName: "Back" });

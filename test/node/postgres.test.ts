@@ -2,6 +2,7 @@ import { Code, ConnectError, type Transport, createClient } from "@connectrpc/co
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
+import { RetryInfoSchema } from "../../src/gen/google/rpc/error_details_pb.ts";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -140,7 +141,7 @@ describe("Two npm start processes on one PostgreSQL database", () => {
 
 // After the other parts that use PostgreSQL: it stops it.
 describe("PostgreSQL going away", () => {
-  it("should give unavailable while it is down and serve again once it is back, without a restart", async () => {
+  it("should give unavailable with RetryInfo while it is down and serve again once it is back, without a restart", async () => {
     const server = await startTestServer({}, { DATABASE_URL: await postgres.createDatabase("outage") });
     try {
       const client = createClient(UserService, transports["gRPC, HTTP/2"]!(server.url));
@@ -149,6 +150,8 @@ describe("PostgreSQL going away", () => {
       const failure = await client.getUser({ id: user?.id ?? "" }).catch((error: unknown) => ConnectError.from(error));
       expect(failure).toBeInstanceOf(ConnectError);
       expect((failure as ConnectError).code).toBe(Code.Unavailable);
+      expect(Number((failure as ConnectError).findDetails(RetryInfoSchema)[0]?.retryDelay?.seconds)).toBe(1);
+      expect((failure as ConnectError).metadata.get("retry-after")).toBe("1");
       await postgres.start();
       expect((await client.getUser({ id: user?.id ?? "" })).user?.displayName).toBe("Before");
     } finally {
