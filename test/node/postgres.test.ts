@@ -1,5 +1,6 @@
 import { Code, ConnectError, type Transport, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
 import { RetryInfoSchema } from "../../src/gen/google/rpc/error_details_pb.ts";
@@ -9,12 +10,14 @@ import { join } from "node:path";
 import { migrationsDir } from "../../src/runtime/node/migrate.ts";
 import { buildServerBundle } from "../../src/runtime/node/server-bundle.ts";
 import { readNodeEnv } from "../../src/runtime/node/node-env.ts";
+import { type NodeTracing, startNodeTracing } from "../../src/runtime/node/tracing.ts";
 import { numberPlaceholders, openPostgresDatabase } from "../../src/runtime/node/postgres.ts";
 import { postgresMigrationsDir } from "../../src/runtime/node/postgres-migrate.ts";
 import { StoreUnavailableError } from "../../src/store/store-unavailable.ts";
 import { serviceContracts } from "../shared/service-contracts.ts";
 import { withAuthorization } from "../shared/test-auth.ts";
 import { uniqueEmail } from "../shared/user-service-contract.ts";
+import { expectDbSpansUnderGetUser } from "./db-span-assertions.ts";
 import { type PostgresServer, startPostgres } from "./postgres.ts";
 import { type ServerProcess, startServerProcess } from "./server-process.ts";
 import { testAuth } from "./test-auth-key.ts";
@@ -136,6 +139,24 @@ describe("Two npm start processes on one PostgreSQL database", () => {
     expect((await b!.getUser({ id: onA.user?.id ?? "" })).user?.displayName).toBe("On A");
     const onB = await b!.createUser({ email: uniqueEmail("fleet-b"), displayName: "On B" });
     expect((await a!.getUser({ id: onB.user?.id ?? "" })).user?.displayName).toBe("On B");
+  });
+});
+
+describe("A span per statement on PostgreSQL", () => {
+  let tracing: NodeTracing;
+  const exporter = new InMemorySpanExporter();
+  beforeAll(() => {
+    tracing = startNodeTracing({ serviceName: "test", headers: {} }, { sampleRatio: () => 1, exporter });
+  });
+  afterAll(() => tracing.shutdown());
+
+  it("should give a GetUser call a CLIENT child span with its SQL and no parameter values", async () => {
+    const server = await startTestServer({ tracer: tracing.tracer }, { DATABASE_URL: await postgres.createDatabase("traced") });
+    try {
+      await expectDbSpansUnderGetUser(transports["Connect binary, HTTP/2"]!(server.url), tracing, exporter, "postgresql");
+    } finally {
+      await server.stop();
+    }
   });
 });
 

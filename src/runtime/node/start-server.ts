@@ -22,6 +22,7 @@ import { type ServerListeners, listenOnePort } from "./one-port-server.ts";
 import { reflectionServices } from "./reflection.ts";
 import { probeEndpoints } from "./probes.ts";
 import { openSqliteDatabase } from "./sqlite.ts";
+import { tracedDatabase } from "../../store/traced-database.ts";
 import { serveStatic, webRoot } from "./static-files.ts";
 
 export interface RunningServer {
@@ -161,7 +162,8 @@ export async function startServer(
     const deps = {
       verifyToken,
       gateChecks: [createRateLimitCheck({ config: config.current, limiters: memoryLimiters })],
-      db,
+      // A span per statement the services run (not the readiness probe's), under the RPC's span.
+      db: tracedDatabase(db, telemetry.tracer, env.databaseUrl ? "postgresql" : "sqlite"),
       userServiceTransport,
       log: telemetry.log,
       tracer: telemetry.tracer,
