@@ -72,7 +72,8 @@ describe("OpenTelemetry on the Node server", () => {
     });
     const order = spans.find((s) => s.traceId === caller.traceId && s.name === "acme.order.v1.OrderService/CreateOrder");
     expect(order?.attributes).toMatchObject({ "error.type": "FAILED_PRECONDITION", "rpc.response.status_code": "FAILED_PRECONDITION" });
-    const client = spans.find((s) => s.traceId === caller.traceId && s.kind === 3);
+    // The RPC's CLIENT span, not a database statement's.
+    const client = spans.find((s) => s.traceId === caller.traceId && s.kind === 3 && s.name === "acme.user.v1.UserService/GetUser");
     expect(client?.attributes["error.type"]).toBe("NOT_FOUND");
     expect(client?.status?.code).toBe(2); // ERROR: a client span fails on any error
   });
