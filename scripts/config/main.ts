@@ -13,7 +13,7 @@ const usage = `usage:
   npm run config -- diff FILE.json --target node|local|remote
   npm run config -- set  FILE.json --target node|local|remote
 options:
-  --target node    the store \`npm start\` reads (CONFIG_FILE, else DATABASE_PATH; same env)
+  --target node    the store \`npm start\` reads (CONFIG_FILE, else DATABASE_URL or DATABASE_PATH; same env)
   --target local   the local KV of \`npm run dev:worker\` (--persist-to DIR if it uses one)
   --target remote  the deployed KV namespace (needs \`npx wrangler login\`)`;
 

@@ -7,6 +7,9 @@ import { promisify } from "node:util";
 import { storedConfigKey } from "../../src/config/config-source.ts";
 import { sqliteConfigSource, writeSqliteConfig } from "../../src/runtime/node/config-sources.ts";
 import { readNodeEnv } from "../../src/runtime/node/node-env.ts";
+import { postgresConfigSource, writePostgresConfig } from "../../src/runtime/node/postgres-config.ts";
+import { migratePostgres } from "../../src/runtime/node/postgres-migrate.ts";
+import { openPostgresDatabase } from "../../src/runtime/node/postgres.ts";
 import { openSqliteDatabase } from "../../src/runtime/node/sqlite.ts";
 
 const run = promisify(execFile);
@@ -20,7 +23,7 @@ export interface ConfigTarget {
 
 /**
  * `node`: the store `npm start` reads with the same environment: CONFIG_FILE if set,
- * else the config table in DATABASE_PATH.
+ * else the config table in PostgreSQL (DATABASE_URL) or in DATABASE_PATH.
  */
 export function nodeTarget(env: Record<string, string | undefined>): ConfigTarget {
   const nodeEnv = readNodeEnv(env);
@@ -38,6 +41,7 @@ export function nodeTarget(env: Record<string, string | undefined>): ConfigTarge
       },
     };
   }
+  if (nodeEnv.databaseUrl) return postgresTarget(nodeEnv.databaseUrl);
   const withDb = async <T>(use: (db: ReturnType<typeof openSqliteDatabase>) => Promise<T>) => {
     const db = openSqliteDatabase(nodeEnv.databasePath);
     try {
@@ -50,6 +54,27 @@ export function nodeTarget(env: Record<string, string | undefined>): ConfigTarge
     describe: `SQLite store ${nodeEnv.databasePath}`,
     read: () => withDb((db) => sqliteConfigSource(db).read()),
     write: (json) => withDb((db) => writeSqliteConfig(db, json)),
+  };
+}
+
+/**
+ * The config table every instance on DATABASE_URL reads; a write notifies them all. The
+ * migrations run first (as `npm start` would), so the table exists before any server ran.
+ */
+function postgresTarget(url: string): ConfigTarget {
+  const withDb = async <T>(use: (db: ReturnType<typeof openPostgresDatabase>) => Promise<T>) => {
+    const db = openPostgresDatabase(url, { maxConnections: 1 });
+    try {
+      await migratePostgres(db);
+      return await use(db);
+    } finally {
+      await db.close();
+    }
+  };
+  return {
+    describe: `PostgreSQL store ${new URL(url).host}${new URL(url).pathname}`,
+    read: () => withDb((db) => postgresConfigSource(db).read()),
+    write: (json) => withDb((db) => writePostgresConfig(db, json)),
   };
 }
 

@@ -59,10 +59,10 @@ export interface ServerState {
 
 /** Opens and migrates the database, loads the config and keeps polling its source. */
 export async function openServerState(env: NodeEnv, configLog: ConfigLog): Promise<ServerState> {
-  const { db, closeDb, storedConfig } = await openDatabase(env);
-  let poll: ReturnType<typeof setInterval> | undefined;
+  const { db, closeDb, storedConfig, watchConfig } = await openDatabase(env);
+  let stopWatching = () => {};
   const close = () => {
-    clearInterval(poll);
+    stopWatching();
     closeDb();
   };
   try {
@@ -72,8 +72,14 @@ export async function openServerState(env: NodeEnv, configLog: ConfigLog): Promi
       log: configLog,
     });
     await config.refresh();
-    poll = setInterval(() => void config.refresh(), env.configRefreshMs);
-    poll.unref();
+    const refresh = () => void config.refresh();
+    if (!env.configFile && watchConfig) {
+      stopWatching = watchConfig({ refresh, pollMs: env.configRefreshMs, log: configLog });
+    } else {
+      const poll = setInterval(refresh, env.configRefreshMs);
+      poll.unref();
+      stopWatching = () => clearInterval(poll);
+    }
     return { db, config, close };
   } catch (error) {
     close();
@@ -81,11 +87,16 @@ export async function openServerState(env: NodeEnv, configLog: ConfigLog): Promi
   }
 }
 
+/** How a database tells of config changes itself (PostgreSQL's NOTIFY); returns a stop function. */
+type ConfigWatch = (options: { refresh: () => void; pollMs: number; log: ConfigLog }) => () => void;
+
 /**
- * The database DATABASE_URL or DATABASE_PATH names, migrated. The runtime config is not
- * stored in PostgreSQL yet: there it comes from CONFIG_FILE, else defaults and CONFIG_* vars.
+ * The database DATABASE_URL or DATABASE_PATH names, migrated, and its config table (unless
+ * CONFIG_FILE is set): SQLite's is polled, PostgreSQL's is watched (LISTEN/NOTIFY).
  */
-async function openDatabase(env: NodeEnv): Promise<{ db: SqlDatabase; closeDb(): void; storedConfig(): ConfigSource }> {
+async function openDatabase(
+  env: NodeEnv,
+): Promise<{ db: SqlDatabase; closeDb(): void; storedConfig(): ConfigSource; watchConfig?: ConfigWatch }> {
   if (env.databaseUrl) {
     // Imported when used: SQLite deployments never initialise pg.
     const { openPostgresDatabase } = await import("./postgres.ts");
@@ -98,7 +109,17 @@ async function openDatabase(env: NodeEnv): Promise<{ db: SqlDatabase; closeDb():
       closeDb();
       throw error;
     }
-    return { db, closeDb, storedConfig: () => ({ name: "none (PostgreSQL: set CONFIG_FILE)", read: async () => undefined }) };
+    const { postgresConfigSource, watchPostgresConfig } = await import("./postgres-config.ts");
+    const url = env.databaseUrl;
+    return {
+      db,
+      closeDb,
+      storedConfig: () => postgresConfigSource(db),
+      watchConfig: (options) => {
+        const watcher = watchPostgresConfig(url, options);
+        return () => watcher.close();
+      },
+    };
   }
   const db = openSqliteDatabase(env.databasePath);
   const closeDb = () => db.close();
