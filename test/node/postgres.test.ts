@@ -2,6 +2,7 @@ import { Code, ConnectError, type Transport, createClient } from "@connectrpc/co
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OrderService } from "../../src/gen/acme/order/v1/order_pb.ts";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
 import { RetryInfoSchema } from "../../src/gen/google/rpc/error_details_pb.ts";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -140,6 +141,54 @@ describe("Two npm start processes on one PostgreSQL database", () => {
     const onB = await b!.createUser({ email: uniqueEmail("fleet-b"), displayName: "On B" });
     expect((await a!.getUser({ id: onB.user?.id ?? "" })).user?.displayName).toBe("On B");
   });
+});
+
+describe("kill -9 of one instance mid-write", () => {
+  const started: ServerProcess[] = [];
+  afterAll(() => Promise.all(started.map((server) => server.stop("SIGTERM"))));
+
+  it("should leave only whole orders, every acknowledged one among them, readable through the other instance", async () => {
+    const url = await postgres.createDatabase("crash");
+    const [a, b] = await Promise.all([startServerProcess({ DATABASE_URL: url }), startServerProcess({ DATABASE_URL: url })]);
+    started.push(a, b);
+    const transport = transports["Connect binary, HTTP/2"]!;
+    const { user } = await createClient(UserService, transport(b.url)).createUser({ email: uniqueEmail("crash"), displayName: "C" });
+    // Many items, so that an order cut in half would show.
+    const items = Array.from({ length: 50 }, (_, i) => ({ sku: `SKU-${i}`, quantity: i + 1 }));
+    const ordersOnA = createClient(OrderService, transport(a.url));
+    const acknowledged: string[] = [];
+    let failed = 0;
+    let killed: Promise<unknown> | undefined;
+    // Eight callers, each with a CreateOrder always in flight, until A is gone.
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (!killed && failed < 100) {
+          try {
+            const { order } = await ordersOnA.createOrder({ userId: user?.id ?? "", items });
+            acknowledged.push(order?.id ?? "");
+            if (acknowledged.length >= 40) killed ??= a.stop("SIGKILL");
+          } catch {
+            failed++;
+          }
+        }
+      }),
+    );
+    expect(await killed).toBeNull(); // no exit code: killed by the signal
+    expect(failed).toBeGreaterThan(0); // calls were in flight when it died
+    const db = openPostgresDatabase(url);
+    let stored: string[];
+    try {
+      stored = (await db.query<{ id: string }>("SELECT id FROM orders", [])).map((row) => row.id);
+    } finally {
+      await db.close();
+    }
+    expect(stored).toEqual(expect.arrayContaining(acknowledged));
+    const ordersOnB = createClient(OrderService, transport(b.url));
+    for (const id of stored) {
+      const { order } = await ordersOnB.getOrder({ id });
+      expect(order?.items.map(({ sku, quantity }) => ({ sku, quantity }))).toEqual(items);
+    }
+  }, 60_000);
 });
 
 describe("A span per statement on PostgreSQL", () => {
