@@ -10,6 +10,7 @@ import { configCheck, databaseCheck } from "../../health/checks.ts";
 import { type Readiness, createReadiness } from "../../health/readiness.ts";
 import type { RpcLogger } from "../../interceptors/logging.ts";
 import { createRateLimitCheck } from "../../ratelimit/rate-limit-check.ts";
+import type { LimiterFactory } from "../../ratelimit/limiter.ts";
 import type { SqlDatabase } from "../../store/sql-database.ts";
 import { fileConfigSource, sqliteConfigSource } from "./config-sources.ts";
 import { devAuthSettings } from "./dev-auth.ts";
@@ -53,13 +54,15 @@ export interface ServerState {
   db: SqlDatabase;
   /** Loaded, and polled every CONFIG_REFRESH_MS until close(). */
   config: ConfigStore;
+  /** Where rate limits count: this process's memory, or PostgreSQL shared by all instances. */
+  limiters: LimiterFactory;
   /** Stops polling and closes the database. */
   close(): void;
 }
 
 /** Opens and migrates the database, loads the config and keeps polling its source. */
 export async function openServerState(env: NodeEnv, configLog: ConfigLog): Promise<ServerState> {
-  const { db, closeDb, storedConfig, watchConfig } = await openDatabase(env);
+  const { db, closeDb, storedConfig, watchConfig, limiters = memoryLimiters } = await openDatabase(env, configLog);
   let stopWatching = () => {};
   const close = () => {
     stopWatching();
@@ -80,7 +83,7 @@ export async function openServerState(env: NodeEnv, configLog: ConfigLog): Promi
       poll.unref();
       stopWatching = () => clearInterval(poll);
     }
-    return { db, config, close };
+    return { db, config, limiters, close };
   } catch (error) {
     close();
     throw error;
@@ -96,7 +99,8 @@ type ConfigWatch = (options: { refresh: () => void; pollMs: number; log: ConfigL
  */
 async function openDatabase(
   env: NodeEnv,
-): Promise<{ db: SqlDatabase; closeDb(): void; storedConfig(): ConfigSource; watchConfig?: ConfigWatch }> {
+  log: ConfigLog,
+): Promise<{ db: SqlDatabase; closeDb(): void; storedConfig(): ConfigSource; watchConfig?: ConfigWatch; limiters?: LimiterFactory }> {
   if (env.databaseUrl) {
     // Imported when used: SQLite deployments never initialise pg.
     const { openPostgresDatabase } = await import("./postgres.ts");
@@ -110,10 +114,16 @@ async function openDatabase(
       throw error;
     }
     const { postgresConfigSource, watchPostgresConfig } = await import("./postgres-config.ts");
+    const { openPostgresLimiters } = await import("./postgres-limiters.ts");
     const url = env.databaseUrl;
+    const counting = openPostgresLimiters(url, (msg) => log({ level: "error", msg, source: "postgres:rate_limits" }));
     return {
       db,
-      closeDb,
+      closeDb: () => {
+        closeDb();
+        void counting.close().catch(() => {});
+      },
+      limiters: counting.limiters,
       storedConfig: () => postgresConfigSource(db),
       watchConfig: (options) => {
         const watcher = watchPostgresConfig(url, options);
@@ -142,7 +152,7 @@ export async function startServer(
   appOptions: AppOptions = {},
   state?: ServerState,
 ): Promise<RunningServer> {
-  const { db, config, close } = state ?? (await openServerState(env, telemetry.configLog));
+  const { db, config, limiters, close } = state ?? (await openServerState(env, telemetry.configLog));
   try {
     // The app needs UserService's URL, which is this server's own unless configured,
     // and only known once listening: requests are forwarded to it once it exists.
@@ -182,7 +192,7 @@ export async function startServer(
     );
     const deps = {
       verifyToken,
-      gateChecks: [createRateLimitCheck({ config: config.current, limiters: memoryLimiters })],
+      gateChecks: [createRateLimitCheck({ config: config.current, limiters })],
       // A span per statement the services run (not the readiness probe's), under the RPC's span.
       db: tracedDatabase(db, telemetry.tracer, env.databaseUrl ? "postgresql" : "sqlite"),
       userServiceTransport,
