@@ -6,6 +6,7 @@ import { machineFacts } from "./bench/machine.ts";
 import { markdownReport } from "./bench/markdown-report.ts";
 import type { BenchReport, RowResult } from "./bench/results.ts";
 import { runColdStartRows } from "./bench/run-cold-starts.ts";
+import { runPostgresRows } from "./bench/run-postgres.ts";
 import { runStreamRows } from "./bench/run-streams.ts";
 import { runUnaryRows } from "./bench/run-unary.ts";
 import { seedUsers } from "./bench/seed.ts";
@@ -119,6 +120,8 @@ try {
   } finally {
     await stopServers();
   }
+  log("postgres rows");
+  rows.push(...(await runPostgresRows(tools, settings, workDir, log)));
   log("cold starts");
   rows.push(...(await runColdStartRows(tools, settings, workDir, log)));
   log("worker rows");

@@ -17,6 +17,8 @@ export interface GrpcJsOptions {
 
 export interface TemplateOptions {
   databasePath: string;
+  /** PostgreSQL instead of the SQLite file (DATABASE_URL). */
+  databaseUrl?: string;
   /** "full": exactly what `npm start` serves; "empty": the same server without interceptors. */
   chain: "full" | "empty";
 }

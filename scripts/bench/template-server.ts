@@ -27,6 +27,7 @@ export async function startTemplate(options: TemplateOptions): Promise<Record<st
     HOST: "127.0.0.1",
     PORT: "0",
     DATABASE_PATH: options.databasePath,
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
   });
   const logger = createPino(pino.destination({ dest: "/dev/null", sync: false }));
   const metrics = await startNodeMetrics(readOtelSettings({}));

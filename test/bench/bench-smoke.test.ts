@@ -3,12 +3,23 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { postgresBinDir } from "../node/postgres.ts";
 
 // `npm run bench` in smoke mode (tiny durations, one run): every row must still run end
 // to end and land in latest.json. Speed is not asserted; smoke numbers mean nothing.
 
 const bench = new URL("../../scripts/bench.ts", import.meta.url).pathname;
 const hasH2load = spawnSync(process.env.BENCH_H2LOAD || "h2load", ["--version"]).status === 0;
+const hasPostgres = (() => {
+  try {
+    postgresBinDir();
+    return true;
+  } catch {
+    return false;
+  }
+})();
+// Rows the bench skips (status "not run", with the reason) when PostgreSQL is not installed.
+const postgresRows = new Set(["postgres-get-user-h2c", "postgres-create-user-h2c"]);
 
 const expectedRows = [
   "raw-http1-json",
@@ -22,6 +33,8 @@ const expectedRows = [
   "template-grpc-h2c",
   "template-empty-json-h1",
   "template-empty-grpc-h2c",
+  "postgres-get-user-h2c",
+  "postgres-create-user-h2c",
   "stream-grpc-js",
   "stream-template",
   "cold-raw-http",
@@ -63,6 +76,11 @@ describe("npm run bench, smoke mode", () => {
       for (const id of expectedRows) {
         const row = rows.get(id);
         expect(row, `row ${id}`).toBeDefined();
+        if (postgresRows.has(id) && !hasPostgres) {
+          expect(row?.status, id).toBe("not run");
+          expect(row?.reason, id).toMatch(/PostgreSQL is not installed/);
+          continue;
+        }
         expect(row?.status, `${id}: ${row?.reason}`).toBe("ok");
         expect(typeof row?.value, id).toBe("number");
       }
