@@ -103,4 +103,18 @@ describe("Runtime config across a fleet on PostgreSQL", () => {
     await config("set", configFile(version("v3")), "--target", "node");
     expect(await untilAll("v3", 1000)).toBeDefined();
   }, 30_000);
+
+  it("should poll while its listening connection is lost, and listen again once PostgreSQL is back", async () => {
+    const server = await startServerProcess({ DATABASE_URL: databaseUrl, CONFIG_REFRESH_MS: "300" });
+    try {
+      await postgres.stop();
+      await expect.poll(() => server.stdout(), { timeout: 5000 }).toContain("config listener lost");
+      await postgres.start();
+      await expect.poll(() => server.stdout(), { timeout: 10_000 }).toContain("config listener back, polling stopped");
+      await config("set", configFile(version("v4")), "--target", "node");
+      await expect.poll(() => probe(server), { timeout: 1000, interval: 20 }).toContain("v4");
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
 });
