@@ -16,6 +16,7 @@ import { createFetchRouter } from "./fetch-router.ts";
 import { createWorkerRouter } from "./worker-router.ts";
 import { grpcUnsupportedResponse, isNativeGrpc } from "./grpc-unsupported.ts";
 import { livenessResponse } from "./liveness.ts";
+import { forwardingRouter } from "./node-origins.ts";
 import { workerRateLimitChecks } from "./rate-limit-binding.ts";
 import { rawEnvOf, rememberRawEnv } from "./raw-env.ts";
 import { configStoreFor } from "./kv-config.ts";
@@ -47,11 +48,12 @@ function appFor(env: WorkerEnv, raw: WorkerEnv, config: ConfigStore) {
         msg: "auth: no AUTH_ISSUER configured: every protected method refuses every call (set AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL or AUTH_JWKS)",
       });
     }
+    const clientInterceptors = createClientInterceptors(tracer);
     const { options, routes } = createApp({
       verifyToken: verifierFor(auth),
       gateChecks: workerRateLimitChecks(raw.RATE_LIMITER, config.current),
       db,
-      userServiceTransport: userServiceTransport(env, createClientInterceptors(tracer)),
+      userServiceTransport: userServiceTransport(env, clientInterceptors),
       log: consoleRpcLogger,
       tracer,
       reuseActiveSpan: true,
@@ -64,7 +66,8 @@ function appFor(env: WorkerEnv, raw: WorkerEnv, config: ConfigStore) {
     });
     // Native gRPC is off: it needs trailers, which Workers cannot send (see below).
     const router = createWorkerRouter(options);
-    routes(router);
+    // Services NODE_ORIGINS lists are forwarded to Node after the edge's gate (node-origins.ts).
+    routes(forwardingRouter(router, raw.NODE_ORIGINS, clientInterceptors));
     handle = createFetchRouter(router);
     apps.set(raw, handle);
   }

@@ -10,8 +10,13 @@ import type { WorkerEnv } from "./worker-env.ts";
  */
 export function userServiceTransport(env: WorkerEnv, interceptors: Interceptor[]): Transport {
   const fetcher: Pick<Fetcher, "fetch"> | undefined = env.USER_SERVICE ?? (env.USER_SERVICE_URL ? undefined : (exports.default as Fetcher));
+  return fetchTransport(env.USER_SERVICE_URL ?? "http://user-service.internal", interceptors, fetcher);
+}
+
+/** A Connect (binary) client transport to `baseUrl`, through `fetcher` if given (node-origins.ts too). */
+export function fetchTransport(baseUrl: string, interceptors: Interceptor[], fetcher?: Pick<Fetcher, "fetch">): Transport {
   return createConnectTransport({
-    baseUrl: env.USER_SERVICE_URL ?? "http://user-service.internal",
+    baseUrl,
     useBinaryFormat: true,
     interceptors,
     // connect-web asks for redirect "error", which Workers' fetch does not implement.

@@ -10,6 +10,11 @@ export interface WorkerEnv {
   USER_SERVICE?: Fetcher;
   /** Optional URL of UserService, used when USER_SERVICE is not bound. */
   USER_SERVICE_URL?: string;
+  /**
+   * JSON object mapping a service's type name to the Node origin serving it, e.g.
+   * `{"acme.order.v1.OrderService":"https://orders.internal"}` (docs/gateway.md); optional.
+   */
+  NODE_ORIGINS?: string;
   /** Workers Analytics Engine dataset receiving one data point per RPC (docs/metrics.md); optional. */
   RPC_METRICS?: AnalyticsEngineDataset;
   /**
