@@ -23,6 +23,7 @@ export function openPostgresLimiters(url: string, log: (message: string) => void
   // stores' queries, and a store that hangs delays a call by a second at most.
   const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 1000, query_timeout: 1000 });
   pool.on("error", () => {}); // an idle connection lost: the pool replaces it
+  pool.on("connect", (client) => client.on("error", () => {})); // one lost while checked out, likewise
   return { limiters: postgresLimiters(pool, log), close: () => pool.end() };
 }
 

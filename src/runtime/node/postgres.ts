@@ -39,6 +39,10 @@ export function openPostgresDatabase(url: string, options: PostgresOptions = {})
   // An idle connection dying (PostgreSQL restarted) is not fatal: the pool drops it and the
   // next call connects again. Without a listener the process would crash.
   pool.on("error", () => {});
+  // The pool listens only to idle connections: one checked out when PostgreSQL ends it
+  // (between its statement's end and its release) would emit "error" to nobody and crash
+  // the process. The statement in flight still fails, and the connection is dropped.
+  pool.on("connect", (client) => client.on("error", () => {}));
   const texts = new Map<string, string>();
   // PostgreSQL cancels a statement on request from another connection; that one is opened
   // outside the pool, so a cancel never waits behind the pool's own callers.
