@@ -1,4 +1,4 @@
-import { SignJWT, exportJWK, generateKeyPair } from "jose";
+import { keySetOf, newSigningKey, tokenSigner } from "../../src/auth/signing-key.ts";
 
 /**
  * A signing key for one bench run: the template's servers trust it (AUTH_* in the
@@ -8,21 +8,21 @@ import { SignJWT, exportJWK, generateKeyPair } from "jose";
  * authentication is part of the measured chain.
  */
 export async function useBenchAuth(): Promise<void> {
-  const { privateKey, publicKey } = await generateKeyPair("ES256");
+  const { privateJwk, publicJwk } = await newSigningKey("bench");
   const issuer = "https://bench.invalid";
   const audience = "connect-service-template-bench";
-  const token = await new SignJWT({ scope: "users:read users:write orders:read orders:write" })
-    .setProtectedHeader({ alg: "ES256", kid: "bench" })
-    .setSubject("bench")
-    .setIssuer(issuer)
-    .setAudience(audience)
-    .setIssuedAt()
-    .setExpirationTime("12h")
-    .sign(privateKey);
+  const sign = await tokenSigner(privateJwk);
+  const token = await sign({
+    subject: "bench",
+    scopes: ["users:read", "users:write", "orders:read", "orders:write"],
+    issuer,
+    audience,
+    expiresIn: "12h",
+  });
   Object.assign(process.env, {
     AUTH_ISSUER: issuer,
     AUTH_AUDIENCE: audience,
-    AUTH_JWKS: JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: "bench", alg: "ES256", use: "sig" }] }),
+    AUTH_JWKS: keySetOf(publicJwk),
     BENCH_AUTHORIZATION: `Bearer ${token}`,
   });
 }

@@ -47,7 +47,7 @@ export function createRequestGate(options: {
       fail,
     );
     // The observers see the call as the chain would, with an empty message: the body was never read.
-    return chain(requestOf(context)).then(fail, (error: unknown) => Promise.reject(error));
+    return chain(requestOf(context)).then(fail);
   };
   const run = (context: HandlerContext, from: number): void | Promise<void> => {
     for (let i = from; i < checks.length; i++) {

@@ -18,9 +18,17 @@ export type DbSystemName = "postgresql" | "sqlite" | "cloudflare-d1";
  * the like), its operation and table; a failed statement marks it an error.
  */
 export function tracedDatabase(db: SqlDatabase, tracer: Tracer, system: DbSystemName): SqlDatabase {
+  // The stores send a handful of fixed statements: each is described once, not per call
+  // (the SDK copies the attributes into each span).
+  const described = new Map<string, ReturnType<typeof describeStatement>>();
   return {
     query<Row>(sql: string, params: readonly SqlValue[], signal?: AbortSignal): Promise<Row[]> {
-      const { name, attributes } = describeStatement(sql, system);
+      let description = described.get(sql);
+      if (!description) {
+        description = describeStatement(sql, system);
+        described.set(sql, description);
+      }
+      const { name, attributes } = description;
       const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, context.active());
       return db.query<Row>(sql, params, signal).then(
         (rows) => {

@@ -1,6 +1,7 @@
 import type { Interceptor } from "@connectrpc/connect";
-import { type JWK, SignJWT, exportJWK, generateKeyPair, importJWK } from "jose";
+import type { JWK } from "jose";
 import { declaredScopes } from "../../src/auth/declared-scopes.ts";
+import { keySetOf, newSigningKey, publicJwkOf, tokenSigner } from "../../src/auth/signing-key.ts";
 import { serviceTable } from "../../src/service-table.ts";
 
 /**
@@ -37,23 +38,17 @@ export interface TestAuth {
 export async function createTestAuth(privateJwk?: JWK): Promise<TestAuth> {
   const issuer = "https://issuer.test.invalid";
   const audience = "connect-service-template-test";
-  let priv = privateJwk;
-  if (!priv) {
-    const pair = await generateKeyPair("ES256", { extractable: true });
-    priv = { ...(await exportJWK(pair.privateKey)), kid: "test-key", alg: "ES256" };
-  }
-  const { d: _d, ...publicJwk } = priv;
-  const jwks = JSON.stringify({ keys: [{ ...publicJwk, use: "sig" }] });
-  const key = await importJWK(priv, "ES256");
+  const priv = privateJwk ?? (await newSigningKey("test-key")).privateJwk;
+  const jwks = keySetOf(publicJwkOf(priv));
+  const sign = await tokenSigner(priv);
   const mint: TestAuth["mint"] = (options = {}) =>
-    new SignJWT({ scope: (options.scopes ?? allScopes).join(" ") })
-      .setProtectedHeader({ alg: "ES256", kid: priv.kid! })
-      .setSubject(options.sub ?? "tester")
-      .setIssuer(options.issuer ?? issuer)
-      .setAudience(options.audience ?? audience)
-      .setIssuedAt()
-      .setExpirationTime(options.expiresIn ?? "1h")
-      .sign(key);
+    sign({
+      subject: options.sub ?? "tester",
+      scopes: options.scopes ?? allScopes,
+      issuer: options.issuer ?? issuer,
+      audience: options.audience ?? audience,
+      expiresIn: options.expiresIn ?? "1h",
+    });
   return {
     issuer,
     audience,

@@ -1,7 +1,7 @@
 import { mkdir, open, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { type JWK, SignJWT, exportJWK, generateKeyPair, importJWK } from "jose";
 import type { AuthSettings } from "../../auth/auth-settings.ts";
+import { type SigningKey, keySetOf, newSigningKey, tokenSigner } from "../../auth/signing-key.ts";
 
 /** The issuer and audience of development tokens: only ever trusted on loopback. */
 export const devIssuer = "connect-service-template-dev";
@@ -10,28 +10,18 @@ export const devAudience = "connect-service-template";
 /** Where `npm start` and `npm run token` keep the development key (gitignored with .data/). */
 export const defaultDevKeyFile = "./.data/dev-auth-key.json";
 
-interface DevKey {
-  privateJwk: JWK;
-  publicJwk: JWK;
-}
-
 /**
  * The development signing key: read from `file`, or created there on first use (an ES256
  * pair, the file readable by its owner only). Two processes creating it at once agree:
  * the file is created exclusively and the loser reads the winner's.
  */
-export async function loadDevKey(file: string = defaultDevKeyFile): Promise<DevKey> {
+export async function loadDevKey(file: string = defaultDevKeyFile): Promise<SigningKey> {
   try {
     return parseDevKey(await readFile(file, "utf8"), file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
-  const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
-  const kid = crypto.randomUUID();
-  const key: DevKey = {
-    privateJwk: { ...(await exportJWK(privateKey)), kid, alg: "ES256" },
-    publicJwk: { ...(await exportJWK(publicKey)), kid, alg: "ES256", use: "sig" },
-  };
+  const key = await newSigningKey(crypto.randomUUID());
   await mkdir(dirname(file), { recursive: true });
   try {
     const handle = await open(file, "wx", 0o600);
@@ -44,9 +34,9 @@ export async function loadDevKey(file: string = defaultDevKeyFile): Promise<DevK
   }
 }
 
-function parseDevKey(text: string, file: string): DevKey {
+function parseDevKey(text: string, file: string): SigningKey {
   try {
-    const key = JSON.parse(text) as DevKey;
+    const key = JSON.parse(text) as SigningKey;
     if (key.privateJwk?.kty && key.publicJwk?.kty) return key;
   } catch {
     // reported below
@@ -57,7 +47,7 @@ function parseDevKey(text: string, file: string): DevKey {
 /** What the server trusts in development: tokens the development key signed. */
 export async function devAuthSettings(file?: string): Promise<AuthSettings> {
   const { publicJwk } = await loadDevKey(file);
-  return { issuer: devIssuer, audience: devAudience, keys: { jwks: JSON.stringify({ keys: [publicJwk] }) } };
+  return { issuer: devIssuer, audience: devAudience, keys: { jwks: keySetOf(publicJwk) } };
 }
 
 /** A development token for `subject` with `scopes`, valid for `expiresIn` (jose's syntax: "1h", "30m"). */
@@ -67,14 +57,12 @@ export async function mintDevToken(options: {
   expiresIn?: string;
   file?: string;
 }): Promise<string> {
-  const { privateJwk } = await loadDevKey(options.file);
-  const key = await importJWK(privateJwk, "ES256");
-  return new SignJWT({ scope: options.scopes.join(" ") })
-    .setProtectedHeader({ alg: "ES256", kid: privateJwk.kid!, typ: "JWT" })
-    .setSubject(options.subject)
-    .setIssuer(devIssuer)
-    .setAudience(devAudience)
-    .setIssuedAt()
-    .setExpirationTime(options.expiresIn ?? "1h")
-    .sign(key);
+  const sign = await tokenSigner((await loadDevKey(options.file)).privateJwk);
+  return sign({
+    subject: options.subject,
+    scopes: options.scopes,
+    issuer: devIssuer,
+    audience: devAudience,
+    expiresIn: options.expiresIn ?? "1h",
+  });
 }
