@@ -107,7 +107,8 @@ export function rpcOperations(method: DescMethod, schemas: SchemaCollector, regi
   return operations;
 }
 
-function accessText(policy: AccessPolicy): string {
+/** Who may call the method, in words (also in MCP tool descriptions, scripts/protoc-gen-mcp). */
+export function accessText(policy: AccessPolicy): string {
   if (policy === undefined) return "**Access:** no policy declared: refused to every caller.";
   if (policy.public) return "**Access:** public (no token needed).";
   return `**Access:** a bearer token with scope${policy.scopes.length > 1 ? "s" : ""} ${policy.scopes.map((s) => `\`${s}\``).join(", ")}.`;
