@@ -18,6 +18,7 @@ import { memoryLimiters } from "./memory-limiters.ts";
 import { migrate } from "./migrate.ts";
 import type { NodeMetrics } from "./metrics.ts";
 import type { NodeEnv } from "./node-env.ts";
+import { withMcpEndpoint } from "./mcp-endpoint.ts";
 import { createNodeListeners } from "./node-listeners.ts";
 import { type ServerListeners, listenOnePort } from "./one-port-server.ts";
 import { reflectionServices } from "./reflection.ts";
@@ -204,7 +205,8 @@ export async function startServer(
     };
     const app = createApp(deps, { extraServices: reflectionServices(readiness.stopSignal), ...appOptions });
     listeners = createNodeListeners(app, {
-      fallback: serveStatic(env.webRoot ?? webRoot),
+      // MCP at /mcp (a tool call is an RPC through this app's router), then the page.
+      fallback: withMcpEndpoint(app, serveStatic(env.webRoot ?? webRoot)),
       allowedOrigins: () => config.current().cors?.allowedOrigins ?? [],
       fastPath: env.fastPath,
       endpoints: { ...probeEndpoints(readiness), ...(telemetry.metrics ? { "/metrics": telemetry.metrics.prometheus } : {}) },
