@@ -1,5 +1,5 @@
 import type { DescService } from "@bufbuild/protobuf";
-import type { ConnectRouter, ConnectRouterOptions, Interceptor, ServiceImpl, Transport } from "@connectrpc/connect";
+import type { ConnectRouter, ConnectRouterOptions, HandlerContext, Interceptor, ServiceImpl, Transport } from "@connectrpc/connect";
 import { type Meter, type Tracer, metrics } from "@opentelemetry/api";
 import { createAuthCheck } from "./auth/auth-check.ts";
 import type { TokenVerifier } from "./auth/verify-token.ts";
@@ -39,6 +39,11 @@ export interface AppDeps {
   verifyToken: TokenVerifier;
   /** Checks the gate runs after authentication, before the body is read (rate limits). */
   gateChecks?: readonly GateCheck[];
+  /**
+   * Runs on every call at the start of the request gate, before authentication (Node:
+   * recognises calls the edge gateway forwarded, src/runtime/node/gateway-trust.ts).
+   */
+  gatePrelude?: (context: HandlerContext) => void;
   /** The current config snapshot (src/config/config-store.ts). */
   config: () => Config;
   /** Whether this instance should get traffic (grpc.health.v1, GET /readyz, shutdown). */
@@ -134,7 +139,7 @@ export function createApp(deps: AppDeps, appOptions: AppOptions = {}): App {
       // Before the body is read: client-fault codes corrected, then the caller
       // authenticated and authorised by the method's policy in proto, then rate limits.
       requestGate: createRequestGate({
-        first: reclassifyClientErrors,
+        first: deps.gatePrelude ? withPrelude(deps.gatePrelude) : reclassifyClientErrors,
         checks: [createAuthCheck(deps.verifyToken), ...(deps.gateChecks ?? [])],
         observers: appOptions.interceptors ? [] : createObservingInterceptors(deps),
       }),
@@ -144,6 +149,13 @@ export function createApp(deps: AppDeps, appOptions: AppOptions = {}): App {
     routes(router) {
       for (const { service, impl } of services) router.service(service, impl);
     },
+  };
+}
+
+function withPrelude(prelude: (context: HandlerContext) => void) {
+  return (context: HandlerContext) => {
+    reclassifyClientErrors(context);
+    prelude(context);
   };
 }
 

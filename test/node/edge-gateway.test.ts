@@ -14,10 +14,13 @@ import { testAuth } from "./test-auth-key.ts";
 import { startWranglerDev } from "./wrangler-dev-process.ts";
 
 // The Worker as the edge gateway of a Node fleet (docs/gateway.md): wrangler dev forwards
-// OrderService to a real `npm start`, both exporting spans to one OTLP receiver.
+// OrderService to a real `npm start`, both exporting spans to one OTLP receiver. A second
+// Worker forwards without the gateway secret. Node allows 3 calls per caller and method a minute.
 const dir = mkdtempSync(join(tmpdir(), "connect-template-gateway-"));
+const gatewaySecret = `${crypto.randomUUID()}-${crypto.randomUUID()}`;
 let node: ServerProcess;
 let edge: Awaited<ReturnType<typeof startWranglerDev>>;
+let edgeWithoutSecret: Awaited<ReturnType<typeof startWranglerDev>>;
 let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
 
 beforeAll(async () => {
@@ -26,16 +29,24 @@ beforeAll(async () => {
     DATABASE_PATH: join(dir, "node.db"),
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
     OTEL_SERVICE_NAME: "node-origin",
+    GATEWAY_SECRET: gatewaySecret,
+    CONFIG_RATE_LIMITS_REQUESTS: "3",
   });
-  edge = await startWranglerDev(join(dir, "wrangler"), {
-    NODE_ORIGINS: JSON.stringify({ "acme.order.v1.OrderService": node.url }),
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-    OTEL_SERVICE_NAME: "edge",
-  });
+  const origins = JSON.stringify({ "acme.order.v1.OrderService": node.url });
+  [edge, edgeWithoutSecret] = await Promise.all([
+    startWranglerDev(join(dir, "wrangler"), {
+      NODE_ORIGINS: origins,
+      GATEWAY_SECRET: gatewaySecret,
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_SERVICE_NAME: "edge",
+    }),
+    startWranglerDev(join(dir, "wrangler-without-secret"), { NODE_ORIGINS: origins }),
+  ]);
 }, 90_000);
 
 afterAll(async () => {
   await edge?.stop();
+  await edgeWithoutSecret?.stop();
   await node?.stop();
   await receiver?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -89,4 +100,26 @@ describe("Worker as the edge gateway of a Node origin", () => {
     expect(nodeSpan?.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(edgeSpan?.traceId).toBe(nodeSpan?.traceId);
   }, 30_000);
+
+  it("should not rate limit forwarded calls again on Node when the edge sends the gateway secret", async () => {
+    const viaEdge = client(OrderService, edge.url, `Bearer ${await testAuth.mint({ sub: "through-the-edge" })}`);
+    const codes = [];
+    for (let i = 0; i < 5; i++) {
+      codes.push(await viaEdge.getOrder({ id: crypto.randomUUID() }).catch((error) => Code[ConnectError.from(error).code]));
+    }
+    // Node's limit is 3 a minute; the edge's (6,000) counted these calls already.
+    expect(codes).toEqual(Array(5).fill("NotFound"));
+    expect(node.stdout()).not.toContain(gatewaySecret);
+  });
+
+  it("should leave Node's rate limit on for calls forwarded without the secret", async () => {
+    const viaEdge = client(OrderService, edgeWithoutSecret.url, `Bearer ${await testAuth.mint({ sub: "no-secret" })}`);
+    const errors = [];
+    for (let i = 0; i < 4; i++) errors.push(await viaEdge.getOrder({ id: crypto.randomUUID() }).catch((error) => ConnectError.from(error)));
+    expect(errors.map((error) => Code[(error as ConnectError).code])).toEqual(["NotFound", "NotFound", "NotFound", "ResourceExhausted"]);
+    const refused = '"refused":"rate limit exceeded: 3 calls per 60 s for sub:no-secret"';
+    const deadline = Date.now() + 5_000;
+    while (!node.stdout().includes(refused) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(node.stdout()).toContain(refused);
+  });
 });

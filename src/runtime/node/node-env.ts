@@ -36,12 +36,17 @@ export interface NodeEnv {
   /** A connection with nothing in flight is closed after this (default 30 s; server-limits.ts). */
   idleTimeoutMs: number;
   auth: NodeAuth;
+  /**
+   * GATEWAY_SECRET, shared with the edge gateway (docs/gateway.md): calls presenting it are
+   * not rate limited again, and count as coming from the address the edge saw. Never logged.
+   */
+  gatewaySecret?: string;
 }
 
 /**
  * Reads HOST, PORT, DATABASE_PATH, DATABASE_URL, USER_SERVICE_URL, CONFIG_FILE, CONFIG_REFRESH_MS,
  * WEB_ROOT, UNARY_FAST_PATH, SHUTDOWN_DELAY_MS, SHUTDOWN_GRACE_MS, REQUEST_TIMEOUT_MS, IDLE_TIMEOUT_MS,
- * the AUTH_* variables (src/auth/auth-settings.ts) and AUTH_DEV_KEY_FILE;
+ * the AUTH_* variables (src/auth/auth-settings.ts), AUTH_DEV_KEY_FILE and GATEWAY_SECRET;
  * throws a message naming the bad variable.
  */
 export function readNodeEnv(env: Record<string, string | undefined>): NodeEnv {
@@ -77,6 +82,11 @@ export function readNodeEnv(env: Record<string, string | undefined>): NodeEnv {
     : isLoopbackHost(host)
       ? { mode: "dev", keyFile: env.AUTH_DEV_KEY_FILE || defaultDevKeyFile }
       : { mode: "off" };
+  const gatewaySecret = env.GATEWAY_SECRET || undefined;
+  // A short secret can be guessed; the length, not the value, goes in the message.
+  if (gatewaySecret !== undefined && gatewaySecret.length < 32) {
+    throw new Error(`GATEWAY_SECRET must be at least 32 characters (openssl rand -hex 32), got ${gatewaySecret.length}`);
+  }
   return {
     host,
     port,
@@ -93,6 +103,7 @@ export function readNodeEnv(env: Record<string, string | undefined>): NodeEnv {
     requestTimeoutMs,
     idleTimeoutMs,
     auth,
+    ...(gatewaySecret ? { gatewaySecret } : {}),
   };
 }
 

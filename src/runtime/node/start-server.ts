@@ -13,6 +13,7 @@ import { createRateLimitCheck } from "../../ratelimit/rate-limit-check.ts";
 import type { LimiterFactory } from "../../ratelimit/limiter.ts";
 import type { SqlDatabase } from "../../store/sql-database.ts";
 import { fileConfigSource, sqliteConfigSource } from "./config-sources.ts";
+import { exceptViaGateway, gatewayTrust } from "./gateway-trust.ts";
 import { devAuthSettings } from "./dev-auth.ts";
 import { memoryLimiters } from "./memory-limiters.ts";
 import { migrate } from "./migrate.ts";
@@ -191,9 +192,12 @@ export async function startServer(
     const verifyToken = verifierFor(
       auth.mode === "issuer" ? auth.settings : auth.mode === "dev" ? await devAuthSettings(auth.keyFile) : undefined,
     );
+    const rateLimit = createRateLimitCheck({ config: config.current, limiters });
     const deps = {
       verifyToken,
-      gateChecks: [createRateLimitCheck({ config: config.current, limiters })],
+      // With GATEWAY_SECRET, calls the edge gateway forwarded were rate limited there (docs/gateway.md).
+      ...(env.gatewaySecret ? { gatePrelude: gatewayTrust(env.gatewaySecret) } : {}),
+      gateChecks: [env.gatewaySecret ? exceptViaGateway(rateLimit) : rateLimit],
       // A span per statement the services run (not the readiness probe's), under the RPC's span.
       db: tracedDatabase(db, telemetry.tracer, env.databaseUrl ? "postgresql" : "sqlite"),
       userServiceTransport,

@@ -67,7 +67,7 @@ function appFor(env: WorkerEnv, raw: WorkerEnv, config: ConfigStore) {
     // Native gRPC is off: it needs trailers, which Workers cannot send (see below).
     const router = createWorkerRouter(options);
     // Services NODE_ORIGINS lists are forwarded to Node after the edge's gate (node-origins.ts).
-    routes(forwardingRouter(router, raw.NODE_ORIGINS, clientInterceptors));
+    routes(forwardingRouter(router, raw.NODE_ORIGINS, clientInterceptors, raw.GATEWAY_SECRET));
     handle = createFetchRouter(router);
     apps.set(raw, handle);
   }

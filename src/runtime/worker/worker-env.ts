@@ -15,6 +15,11 @@ export interface WorkerEnv {
    * `{"acme.order.v1.OrderService":"https://orders.internal"}` (docs/gateway.md); optional.
    */
   NODE_ORIGINS?: string;
+  /**
+   * Sent with every forwarded call (a secret: `wrangler secret put GATEWAY_SECRET`); the
+   * Node origins' GATEWAY_SECRET: they then skip their rate limit for these calls (docs/gateway.md).
+   */
+  GATEWAY_SECRET?: string;
   /** Workers Analytics Engine dataset receiving one data point per RPC (docs/metrics.md); optional. */
   RPC_METRICS?: AnalyticsEngineDataset;
   /**
