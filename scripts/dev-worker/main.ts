@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { declaredScopes } from "../../src/auth/declared-scopes.ts";
 import { devAuthSettings } from "../../src/runtime/node/dev-auth.ts";
 import { serviceTable } from "../../src/service-table.ts";
+import { buildMcpWorkerChunk } from "../mcp-worker/build.ts";
 
 const args = process.argv.slice(2);
 const optionValue = (name: string) => {
@@ -23,6 +24,9 @@ if (!configured) {
   const scopes = declaredScopes(serviceTable.map((s) => s.service)).join(" ");
   console.log(`auth: trusting the development key; mint a token with: npm run token -- --sub ada --scopes "${scopes}"`);
 }
+
+// The Worker's MCP module from the current src/mcp/ (wrangler uploads it as built).
+await buildMcpWorkerChunk();
 
 const persist = optionValue("--persist-to");
 const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", ...(persist ? ["--persist-to", persist] : [])], {

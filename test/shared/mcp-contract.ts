@@ -9,10 +9,10 @@ export interface McpTarget {
   bearer: string;
 }
 
-/** An SDK client of `target`'s /mcp, sending `authorization` when given. */
-export async function mcpClient(url: string, authorization?: string): Promise<Client> {
+/** An SDK client of `url`'s /mcp, sending `authorization` (when given) and `extraHeaders`. */
+export async function mcpClient(url: string, authorization?: string, extraHeaders: Record<string, string> = {}): Promise<Client> {
   const client = new Client({ name: "mcp-contract", version: "1.0.0" });
-  const headers: Record<string, string> = authorization ? { authorization } : {};
+  const headers: Record<string, string> = { ...(authorization ? { authorization } : {}), ...extraHeaders };
   await client.connect(new StreamableHTTPClientTransport(new URL("/mcp", url), { requestInit: { headers } }));
   return client;
 }

@@ -3,15 +3,13 @@ import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { createConnectRouter } from "@connectrpc/connect";
 import { universalServerRequestFromFetch, universalServerResponseToFetch } from "@connectrpc/connect/protocol";
 import type { App } from "../../app.ts";
+import { mcpPath } from "../../mcp/mcp-path.ts";
 import { clientContextValues } from "../../protocol/client-address.ts";
 import { pathOf } from "./unary/serve-unary.ts";
 import { readBody } from "./unary/read-body.ts";
 
 type Req = IncomingMessage | Http2ServerRequest;
 type Res = ServerResponse | Http2ServerResponse;
-
-/** The path the MCP server is mounted at, on both runtimes. */
-export const mcpPath = "/mcp";
 
 /**
  * Serves MCP at /mcp (src/mcp/, docs/mcp.md) and hands every other request to `next`.

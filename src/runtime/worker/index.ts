@@ -16,6 +16,7 @@ import { createFetchRouter } from "./fetch-router.ts";
 import { createWorkerRouter } from "./worker-router.ts";
 import { grpcUnsupportedResponse, isNativeGrpc } from "./grpc-unsupported.ts";
 import { livenessResponse } from "./liveness.ts";
+import { mcpPath, serveMcp } from "./mcp.ts";
 import { forwardingRouter } from "./node-origins.ts";
 import { workerRateLimitChecks } from "./rate-limit-binding.ts";
 import { rawEnvOf, rememberRawEnv } from "./raw-env.ts";
@@ -110,7 +111,9 @@ const handler = {
       writeLogLine("error", { msg: (error as Error).message });
       return Response.json({ code: "internal", message: "server configuration is invalid; see the Worker logs" }, { status: 500 });
     }
-    const response = await app(request);
+    // MCP (docs/mcp.md): its tool calls are requests to `app`, as any RPC.
+    const isMcp = request.url.includes(mcpPath) && new URL(request.url).pathname === mcpPath;
+    const response = isMcp ? await serveMcp(request, app) : await app(request);
     if (Object.keys(cors.headers).length === 0) return response;
     const granted = new Response(response.body, response);
     for (const [name, value] of Object.entries(cors.headers)) granted.headers.set(name, value);
