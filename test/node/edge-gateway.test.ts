@@ -1,11 +1,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
+import { Code, ConnectError, type Interceptor, createClient } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import { trace } from "@opentelemetry/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OrderService } from "../../src/gen/acme/order/v1/order_pb.ts";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
+import { RetryInfoSchema } from "../../src/gen/google/rpc/error_details_pb.ts";
+import { readNodeEnv } from "../../src/runtime/node/node-env.ts";
+import { type RunningServer, startServer } from "../../src/runtime/node/start-server.ts";
 import { startOtlpReceiver } from "../otlp-receiver.ts";
 import { withAuthorization } from "../shared/test-auth.ts";
 import { uniqueEmail } from "../shared/user-service-contract.ts";
@@ -15,12 +19,21 @@ import { startWranglerDev } from "./wrangler-dev-process.ts";
 
 // The Worker as the edge gateway of a Node fleet (docs/gateway.md): wrangler dev forwards
 // OrderService to a real `npm start`, both exporting spans to one OTLP receiver. A second
-// Worker forwards without the gateway secret. Node allows 3 calls per caller and method a minute.
+// Worker forwards without the gateway secret, and UserService to a Node server whose
+// answers carry a header and a trailer. Node allows 3 calls per caller and method a minute.
 const dir = mkdtempSync(join(tmpdir(), "connect-template-gateway-"));
 const gatewaySecret = `${crypto.randomUUID()}-${crypto.randomUUID()}`;
 let node: ServerProcess;
 let edge: Awaited<ReturnType<typeof startWranglerDev>>;
 let edgeWithoutSecret: Awaited<ReturnType<typeof startWranglerDev>>;
+let decorating: RunningServer;
+// Node's own response header and trailer on every answer, streams included.
+const decorate: Interceptor = (next) => async (req) => {
+  const res = await next(req);
+  res.header.set("x-origin-header", "from-node");
+  res.trailer.set("x-origin-trailer", "from-node");
+  return res;
+};
 let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
 
 beforeAll(async () => {
@@ -32,6 +45,11 @@ beforeAll(async () => {
     GATEWAY_SECRET: gatewaySecret,
     CONFIG_RATE_LIMITS_REQUESTS: "3",
   });
+  decorating = await startServer(
+    readNodeEnv({ HOST: "127.0.0.1", PORT: "0", DATABASE_PATH: join(dir, "decorating.db"), ...testAuth.vars }),
+    { log: () => {}, configLog: () => {}, tracer: trace.getTracer("test") },
+    { interceptors: [decorate] },
+  );
   const origins = JSON.stringify({ "acme.order.v1.OrderService": node.url });
   [edge, edgeWithoutSecret] = await Promise.all([
     startWranglerDev(join(dir, "wrangler"), {
@@ -40,7 +58,9 @@ beforeAll(async () => {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_SERVICE_NAME: "edge",
     }),
-    startWranglerDev(join(dir, "wrangler-without-secret"), { NODE_ORIGINS: origins }),
+    startWranglerDev(join(dir, "wrangler-without-secret"), {
+      NODE_ORIGINS: JSON.stringify({ "acme.order.v1.OrderService": node.url, "acme.user.v1.UserService": decorating.url }),
+    }),
   ]);
 }, 90_000);
 
@@ -48,6 +68,7 @@ afterAll(async () => {
   await edge?.stop();
   await edgeWithoutSecret?.stop();
   await node?.stop();
+  await decorating?.stop(1_000);
   await receiver?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -74,15 +95,24 @@ describe("Worker as the edge gateway of a Node origin", () => {
   });
 
   it("should refuse an anonymous call at the edge without reaching Node", async () => {
-    const before = orderCalls();
+    // Node writes its log lines in order, but not at once: a call of our own, once logged,
+    // says every line before it is out.
+    const settled = async () => {
+      const count = () => (node.stdout().match(/acme\.user\.v1\.UserService\/ListUsers/g) ?? []).length;
+      const before = count();
+      await client(UserService, node.url, testAuth.bearer).listUsers({});
+      const deadline = Date.now() + 5_000;
+      while (count() === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      return orderCalls();
+    };
+    const before = await settled();
     expect(before).toBeGreaterThan(0);
     const refused = await client(OrderService, edge.url)
       .getOrder({ id: crypto.randomUUID() })
       .catch((error) => ConnectError.from(error));
     expect(refused).toMatchObject({ code: Code.Unauthenticated });
     // A forwarded call is logged by Node (the first test's calls were); this one is not.
-    await client(UserService, node.url, testAuth.bearer).listUsers({});
-    expect(orderCalls()).toBe(before);
+    expect(await settled()).toBe(before);
   });
 
   it("should continue the edge's trace into Node: one trace id", async () => {
@@ -117,9 +147,42 @@ describe("Worker as the edge gateway of a Node origin", () => {
     const errors = [];
     for (let i = 0; i < 4; i++) errors.push(await viaEdge.getOrder({ id: crypto.randomUUID() }).catch((error) => ConnectError.from(error)));
     expect(errors.map((error) => Code[(error as ConnectError).code])).toEqual(["NotFound", "NotFound", "NotFound", "ResourceExhausted"]);
+    // Node's refusal keeps its retry-after header and RetryInfo through the edge.
+    const refusal = errors[3] as ConnectError;
+    expect(Number(refusal.metadata.get("retry-after"))).toBeGreaterThan(0);
+    expect(Number(refusal.findDetails(RetryInfoSchema)[0]?.retryDelay?.seconds)).toBe(Number(refusal.metadata.get("retry-after")));
     const refused = '"refused":"rate limit exceeded: 3 calls per 60 s for sub:no-secret"';
     const deadline = Date.now() + 5_000;
     while (!node.stdout().includes(refused) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(node.stdout()).toContain(refused);
+  });
+
+  it.each(["Connect", "gRPC-Web"])("should pass Node's response headers and trailers back to a %s caller", async (protocol) => {
+    const options = { baseUrl: edgeWithoutSecret.url, httpVersion: "1.1" as const, interceptors: [withAuthorization(testAuth.bearer)] };
+    const users = createClient(UserService, protocol === "Connect" ? createConnectTransport(options) : createGrpcWebTransport(options));
+    const seen = (into: Record<string, string | null>) => ({
+      onHeader: (header: Headers) => (into.header = header.get("x-origin-header")),
+      onTrailer: (trailer: Headers) => (into.trailer = trailer.get("x-origin-trailer")),
+    });
+    const unary = {};
+    await users.listUsers({}, seen(unary));
+    expect(unary).toEqual({ header: "from-node", trailer: "from-node" });
+    const stream = {};
+    for await (const _ of users.exportUsers({}, seen(stream)));
+    expect(stream).toEqual({ header: "from-node", trailer: "from-node" });
+  });
+
+  it("should answer with the caller's protocol headers, not a copy of Node's", async () => {
+    const response = await fetch(`${edgeWithoutSecret.url}/acme.user.v1.UserService/ListUsers`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: testAuth.bearer },
+      body: "{}",
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(response.headers.get("x-origin-header")).toBe("from-node");
+    expect(response.headers.get("trailer-x-origin-trailer")).toBe("from-node");
+    expect(response.headers.has("keep-alive")).toBe(false);
+    expect(await response.json()).toMatchObject({});
   });
 });

@@ -1,5 +1,6 @@
-import type { DescService } from "@bufbuild/protobuf";
-import { type ConnectRouter, type HandlerContext, type Interceptor, createClient } from "@connectrpc/connect";
+import type { DescMethod, DescService } from "@bufbuild/protobuf";
+import { ConnectError, type ConnectRouter, type HandlerContext, type Interceptor, createClient } from "@connectrpc/connect";
+import { mergeNonProtocolHeaders } from "@connectrpc/connect/protocol";
 import { gatewayClientAddressHeader, gatewaySecretHeader } from "../../protocol/gateway-headers.ts";
 import { fetchTransport } from "./user-service-transport.ts";
 
@@ -33,7 +34,7 @@ function forwarded(service: DescService, origin: string, interceptors: Intercept
   const client = createClient(service, fetchTransport(origin, interceptors)) as unknown as Record<string, (...args: unknown[]) => unknown>;
   // The caller's Authorization goes along: Node verifies it again under its own policy.
   // With GATEWAY_SECRET, Node skips its rate limit (counted here) and keys on the caller's address.
-  const call = (name: string) => (request: unknown, context: HandlerContext) => {
+  const call = (method: DescMethod) => (request: unknown, context: HandlerContext) => {
     const header = context.requestHeader;
     const headers = new Headers();
     if (header.has("authorization")) headers.set("authorization", header.get("authorization")!);
@@ -41,7 +42,43 @@ function forwarded(service: DescService, origin: string, interceptors: Intercept
       headers.set(gatewaySecretHeader, secret);
       headers.set(gatewayClientAddressHeader, header.get("cf-connecting-ip") ?? "");
     }
-    return client[name]?.(request, { signal: context.signal, headers });
+    // Node's response headers and trailers go back to the caller, in its protocol's form.
+    const result = client[method.localName]!(request, {
+      signal: context.signal,
+      headers,
+      onHeader: (from: Headers) => relay(from, context.responseHeader),
+      onTrailer: (from: Headers) => relay(from, context.responseTrailer),
+    });
+    return method.methodKind === "unary"
+      ? (result as Promise<unknown>).catch(relayError)
+      : relayStreamErrors(result as AsyncIterable<unknown>);
   };
-  return Object.fromEntries(service.methods.map((method) => [method.localName, call(method.localName)]));
+  return Object.fromEntries(service.methods.map((method) => [method.localName, call(method)]));
+}
+
+// Describe the connection to Node, not its answer (RFC 9110, 7.6.1); connect drops the
+// protocol's own headers (content-type, grpc-status, ...) itself.
+const hopByHop = new Set(["connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection"]);
+
+function relay(from: Headers, to: Headers): void {
+  const kept = new Headers(from);
+  for (const name of hopByHop) kept.delete(name);
+  mergeNonProtocolHeaders(to, kept);
+}
+
+// connect answers an error read off the wire with its code, message and details only; an
+// error of Node's keeps its headers and trailers (retry-after, ...) as the caller's metadata.
+function relayError(reason: unknown): never {
+  const error = ConnectError.from(reason);
+  for (const name of hopByHop) error.metadata.delete(name);
+  error.isWireError = false;
+  throw error;
+}
+
+async function* relayStreamErrors(messages: AsyncIterable<unknown>) {
+  try {
+    yield* messages;
+  } catch (reason) {
+    relayError(reason);
+  }
 }
