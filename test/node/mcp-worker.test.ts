@@ -13,6 +13,7 @@ mcpContract("wrangler dev", async () => {
   return {
     url: dev.url,
     bearer: testAuth.bearer,
+    readOnlyBearer: `Bearer ${await testAuth.mint({ scopes: ["users:read"] })}`,
     async stop() {
       await dev.stop();
       rmSync(state, { recursive: true, force: true });

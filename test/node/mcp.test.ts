@@ -30,6 +30,7 @@ mcpContract("npm start", async () => {
   return {
     url: server.url,
     bearer: testAuth.bearer,
+    readOnlyBearer: `Bearer ${await testAuth.mint({ scopes: ["users:read"] })}`,
     async stop() {
       await server.stop();
     },

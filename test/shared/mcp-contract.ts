@@ -3,10 +3,11 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-/** A server with MCP at /mcp and a token that holds every scope. */
+/** A server with MCP at /mcp, a token that holds every scope and one with only users:read. */
 export interface McpTarget {
   url: string;
   bearer: string;
+  readOnlyBearer: string;
 }
 
 /** An SDK client of `url`'s /mcp, sending `authorization` (when given) and `extraHeaders`. */
@@ -162,9 +163,24 @@ export function mcpContract(name: string, start: () => Promise<McpTarget & { sto
           name: "UserService_GetUser",
           arguments: { id: crypto.randomUUID() },
         })) as CallToolResult;
-        expect(failureOf(result)).toMatchObject({ code: "unauthenticated" });
+        expect(failureOf(result)).toMatchObject({ code: "unauthenticated", reason: "TOKEN_INVALID" });
       } finally {
         await anonymous.close();
+      }
+      const reader = await mcpClient(target.url, target.readOnlyBearer);
+      try {
+        const result = (await reader.callTool({
+          name: "UserService_CreateUser",
+          arguments: { email: `reader-${crypto.randomUUID()}@example.com`, displayName: "Reader" },
+        })) as CallToolResult;
+        expect(failureOf(result)).toMatchObject({
+          code: "permission_denied",
+          reason: "SCOPE_MISSING",
+          metadata: { scopes: "users:write" },
+        });
+        expect((await reader.callTool({ name: "UserService_ListUsers", arguments: {} })).isError).toBeFalsy();
+      } finally {
+        await reader.close();
       }
     });
 
@@ -173,7 +189,8 @@ export function mcpContract(name: string, start: () => Promise<McpTarget & { sto
       expect(wrong.code).toBe("invalid_argument");
       expect(String(wrong.message)).toContain("page_size");
       await expect(call("NoSuchService_Nothing", {})).rejects.toThrow(/unknown tool: NoSuchService_Nothing/);
-      await expect(client.callTool({ name: "UserService_GetUser", arguments: "id" as never })).rejects.toThrow();
+      // Not an object: refused by the SDK's own request check, before any RPC.
+      await expect(client.callTool({ name: "UserService_GetUser", arguments: "id" as never })).rejects.toThrow(/expected record/);
     });
 
     it("should answer malformed JSON-RPC, oversized bodies and GET with JSON-RPC errors, and keep serving", async () => {
