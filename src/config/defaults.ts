@@ -12,5 +12,6 @@ export function defaultConfig(): Config {
     // Generous per caller and method (100 calls/s on average): stops one client's flood,
     // never a normal client or the test suites. Load tests switch it off (docs/rate-limits.md).
     rateLimits: { enabled: true, requests: 6000, periodSeconds: 60, methods: {}, exempt: [] },
+    gateway: { nodeOrigins: {} },
   });
 }

@@ -4,6 +4,7 @@ import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultConfig } from "../../src/config/defaults.ts";
 import { overlay } from "../../src/config/overlay.ts";
+import { parseConfig } from "../../src/config/parse-config.ts";
 import { type Config, ConfigSchema, LogLevel } from "../../src/gen/acme/config/v1/config_pb.ts";
 import { isOrderCreationDisabled } from "../../src/gen/acme/order/v1/errors_reasons.ts";
 import { OrderService } from "../../src/gen/acme/order/v1/order_pb.ts";
@@ -176,5 +177,29 @@ describe("cors.allowed_origins", () => {
     });
     expect(call.headers.get("access-control-allow-origin")).toBeNull();
     await call.body?.cancel();
+  });
+});
+
+describe("gateway.node_origins", () => {
+  const problems = (nodeOrigins: Record<string, string>) => {
+    const result = parseConfig(JSON.stringify({ gateway: { nodeOrigins } }));
+    return result.ok ? [] : result.problems;
+  };
+
+  it("should take service names to http(s) origins, a path prefix included", () => {
+    expect(
+      problems({ "acme.order.v1.OrderService": "https://orders.internal", "acme.user.v1.UserService": "http://10.0.0.7:8080/api" }),
+    ).toEqual([]);
+  });
+
+  it("should refuse a key that is no service name and a value that is no http(s) origin, by field path", () => {
+    expect(problems({ OrderService: "https://orders.internal" })).toEqual([
+      expect.stringMatching(/^gateway\.node_origins\["OrderService"\]: /),
+    ]);
+    for (const origin of ["orders.internal", "ftp://orders.internal", "https://orders.internal?x=1", "https://"]) {
+      expect(problems({ "acme.order.v1.OrderService": origin })).toEqual([
+        expect.stringMatching(/^gateway\.node_origins\["acme\.order\.v1\.OrderService"\]: /),
+      ]);
+    }
   });
 });

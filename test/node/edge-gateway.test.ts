@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { Code, ConnectError, type Interceptor, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { trace } from "@opentelemetry/api";
@@ -55,6 +57,7 @@ beforeAll(async () => {
     startWranglerDev(join(dir, "wrangler"), {
       NODE_ORIGINS: origins,
       GATEWAY_SECRET: gatewaySecret,
+      CONFIG_REFRESH_MS: "100",
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_SERVICE_NAME: "edge",
     }),
@@ -185,4 +188,40 @@ describe("Worker as the edge gateway of a Node origin", () => {
     expect(response.headers.has("keep-alive")).toBe(false);
     expect(await response.json()).toMatchObject({});
   });
+
+  it("should take origins from the runtime config, no deploy; NODE_ORIGINS wins for a service both name", async () => {
+    // What an operator runs: the config CLI writing the edge's (local) KV.
+    const setEdgeConfig = async (config: object) => {
+      const file = join(dir, "edge-config.json");
+      writeFileSync(file, JSON.stringify(config));
+      const cli = new URL("../../scripts/config/main.ts", import.meta.url).pathname;
+      await promisify(execFile)(process.execPath, [cli, "set", file, "--target", "local", "--persist-to", join(dir, "wrangler")]);
+    };
+    const users = createClient(
+      UserService,
+      createConnectTransport({ baseUrl: edge.url, httpVersion: "1.1", interceptors: [withAuthorization(testAuth.bearer)] }),
+    );
+    // Only the decorating Node server sets this header.
+    const servedBy = async () => {
+      let header: string | null = null;
+      await users.listUsers({}, { onHeader: (h) => (header = h.get("x-origin-header")) });
+      return header ? "node" : "edge";
+    };
+    const eventually = async (expected: string) => {
+      const deadline = Date.now() + 10_000;
+      while ((await servedBy()) !== expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      return servedBy();
+    };
+    expect(await servedBy()).toBe("edge");
+    await setEdgeConfig({
+      gateway: { nodeOrigins: { "acme.user.v1.UserService": decorating.url, "acme.order.v1.OrderService": "http://127.0.0.1:9" } },
+    });
+    expect(await eventually("node")).toBe("node");
+    // OrderService still goes where the var says (npm start), not to the config's dead origin.
+    const viaEdge = client(OrderService, edge.url, `Bearer ${await testAuth.mint({ sub: "config-origins" })}`);
+    const missing = await viaEdge.getOrder({ id: crypto.randomUUID() }).catch((error) => ConnectError.from(error));
+    expect(missing).toMatchObject({ code: Code.NotFound });
+    await setEdgeConfig({});
+    expect(await eventually("edge")).toBe("edge");
+  }, 60_000);
 });

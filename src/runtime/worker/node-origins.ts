@@ -1,15 +1,22 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { ConnectError, type ConnectRouter, type HandlerContext, type Interceptor, createClient } from "@connectrpc/connect";
 import { mergeNonProtocolHeaders } from "@connectrpc/connect/protocol";
+import { configKey } from "../../config/config-context.ts";
 import { gatewayClientAddressHeader, gatewaySecretHeader } from "../../protocol/gateway-headers.ts";
 import { fetchTransport } from "./user-service-transport.ts";
 
+/** A method's implementation, as the router calls it. */
+type Handler = (request: unknown, context: HandlerContext) => unknown;
+
 /**
- * The Worker as the edge gateway of a Node fleet (docs/gateway.md): NODE_ORIGINS maps a
- * service's type name to the Node origin serving it. Its methods are registered here as
- * handlers calling that origin, so the edge's gate (auth, rate limits), CORS and server
- * interceptors (tracing, logging) run once, as for local services; the client tracing
- * interceptors send the edge span's traceparent, so Node's span joins the same trace.
+ * The Worker as the edge gateway of a Node fleet (docs/gateway.md): a service named in the
+ * NODE_ORIGINS var (JSON, a service's type name to the Node origin serving it) or in the
+ * runtime config's `gateway.nodeOrigins` is served by calling that origin; the var wins
+ * for a service both name. Every method is registered with a handler that looks the
+ * origin up per call, in the call's config snapshot, so a config change moves a service
+ * without a deploy. The edge's gate (auth, rate limits), CORS and server interceptors
+ * (tracing, logging) run once, as for local services; the client tracing interceptors
+ * send the edge span's traceparent, so Node's span joins the same trace.
  * Unary and server-streaming methods only (connect-web cannot stream requests).
  */
 export function forwardingRouter(
@@ -18,12 +25,26 @@ export function forwardingRouter(
   interceptors: Interceptor[],
   secret: string | undefined,
 ): ConnectRouter {
-  const byService: Record<string, string> = origins ? JSON.parse(origins) : {};
+  const fixed: Record<string, string | undefined> = origins ? JSON.parse(origins) : {};
   const wrapped: ConnectRouter = {
     ...router,
     service(service, impl, options) {
-      const origin = byService[service.typeName];
-      router.service(service, origin ? (forwarded(service, origin, interceptors, secret) as typeof impl) : impl, options);
+      const local = impl as Record<string, Handler>;
+      const remotes = new Map<string, Record<string, Handler>>();
+      const handlers = service.methods.map(({ localName }) => {
+        const handler: Handler = (request, context) => {
+          const origin = fixed[service.typeName] ?? context.values.get(configKey).gateway?.nodeOrigins[service.typeName];
+          if (!origin) return local[localName]!(request, context);
+          let remote = remotes.get(origin);
+          if (!remote) {
+            remote = forwarded(service, origin, interceptors, secret);
+            remotes.set(origin, remote);
+          }
+          return remote[localName]!(request, context);
+        };
+        return [localName, handler];
+      });
+      router.service(service, Object.fromEntries(handlers), options);
       return wrapped;
     },
   };
@@ -53,7 +74,7 @@ function forwarded(service: DescService, origin: string, interceptors: Intercept
       ? (result as Promise<unknown>).catch(relayError)
       : relayStreamErrors(result as AsyncIterable<unknown>);
   };
-  return Object.fromEntries(service.methods.map((method) => [method.localName, call(method)]));
+  return Object.fromEntries(service.methods.map((method) => [method.localName, call(method)])) as Record<string, Handler>;
 }
 
 // Describe the connection to Node, not its answer (RFC 9110, 7.6.1); connect drops the
