@@ -35,9 +35,11 @@ export function withMcpEndpoint<Q extends Req, S>(app: App, next: (req: Q, res: 
     }
     // connect-node's response type is either version's, with a looser write(): both end the same way.
     const out = res as unknown as Res;
-    serveMcp(req, out, dispatch).catch((error: unknown) => {
-      if (!out.headersSent) (out as ServerResponse).writeHead(500, { "content-type": "text/plain; charset=utf-8" });
-      out.end(`MCP request failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    // Failures inside a call are tool errors already; this is the request itself failing
+    // (its body ended early): answered without internals, as the errors interceptor does.
+    serveMcp(req, out, dispatch).catch(() => {
+      if (!out.headersSent) (out as ServerResponse).writeHead(500, { "content-type": "application/json" });
+      out.end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32603, message: "internal error" }, id: null }));
     });
   };
 }
