@@ -8,7 +8,6 @@ import { storedConfigKey } from "../../src/config/config-source.ts";
 import { sqliteConfigSource, writeSqliteConfig } from "../../src/runtime/node/config-sources.ts";
 import { readNodeEnv } from "../../src/runtime/node/node-env.ts";
 import { postgresConfigSource, writePostgresConfig } from "../../src/runtime/node/postgres-config.ts";
-import { migratePostgres } from "../../src/runtime/node/postgres-migrate.ts";
 import { openPostgresDatabase } from "../../src/runtime/node/postgres.ts";
 import { openSqliteDatabase } from "../../src/runtime/node/sqlite.ts";
 
@@ -59,13 +58,15 @@ export function nodeTarget(env: Record<string, string | undefined>): ConfigTarge
 
 /**
  * The config table every instance on DATABASE_URL reads; a write notifies them all. The
- * migrations run first (as `npm start` would), so the table exists before any server ran.
+ * CLI changes rows, never the schema: the table comes from the migrations `npm start`
+ * applies (a config tool should need no right to change the schema, and an older CLI must
+ * not migrate a database a newer server owns). Before any server ran, `get` finds nothing
+ * stored and `set` says to start one first.
  */
 function postgresTarget(url: string): ConfigTarget {
   const withDb = async <T>(use: (db: ReturnType<typeof openPostgresDatabase>) => Promise<T>) => {
     const db = openPostgresDatabase(url, { maxConnections: 1 });
     try {
-      await migratePostgres(db);
       return await use(db);
     } finally {
       await db.close();
@@ -73,9 +74,23 @@ function postgresTarget(url: string): ConfigTarget {
   };
   return {
     describe: `PostgreSQL store ${new URL(url).host}${new URL(url).pathname}`,
-    read: () => withDb((db) => postgresConfigSource(db).read()),
-    write: (json) => withDb((db) => writePostgresConfig(db, json)),
+    read: () => withDb((db) => postgresConfigSource(db).read()).catch((error) => (noTable(error) ? undefined : Promise.reject(error))),
+    write: (json) =>
+      withDb((db) => writePostgresConfig(db, json)).catch((error) =>
+        Promise.reject(
+          noTable(error)
+            ? new Error(
+                "PostgreSQL has no config_kv table yet: start the server once on this DATABASE_URL (it applies migrations-postgres/)",
+              )
+            : error,
+        ),
+      ),
   };
+}
+
+/** PostgreSQL's undefined_table: the migrations have not run on this database. */
+function noTable(error: unknown): boolean {
+  return (error as { code?: unknown }).code === "42P01";
 }
 
 /**

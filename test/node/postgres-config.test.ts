@@ -29,9 +29,13 @@ afterAll(async () => {
   await postgres?.remove();
 });
 
-/** `npm run config -- ...args` against the fleet's database. */
+/** `npm run config -- ...args` against the fleet's database (or `url`). */
 async function config(...args: string[]) {
-  const { stdout } = await run(process.execPath, [cli, ...args], { env: { ...process.env, DATABASE_URL: databaseUrl } });
+  return configOn(databaseUrl, ...args);
+}
+
+async function configOn(url: string, ...args: string[]) {
+  const { stdout } = await run(process.execPath, [cli, ...args], { env: { ...process.env, DATABASE_URL: url } });
   return stdout;
 }
 
@@ -117,4 +121,22 @@ describe("Runtime config across a fleet on PostgreSQL", () => {
       await server.stop();
     }
   }, 60_000);
+
+  it("should not change the schema from the CLI: before any server ran, nothing is stored and set says to start one", async () => {
+    const fresh = await postgres.createDatabase("config_cli_only");
+    expect(await configOn(fresh, "get", "--target", "node")).toContain("nothing stored");
+    const set = await configOn(fresh, "set", configFile(version("v5")), "--target", "node").then(
+      () => "written",
+      (error: { stderr: string }) => error.stderr,
+    );
+    expect(set).toContain("PostgreSQL has no config_kv table yet: start the server once on this DATABASE_URL");
+    const client = new pg.Client({ connectionString: fresh });
+    await client.connect();
+    try {
+      const { rows } = await client.query("SELECT count(*)::int AS tables FROM pg_tables WHERE schemaname = 'public'");
+      expect(rows[0].tables).toBe(0);
+    } finally {
+      await client.end();
+    }
+  }, 30_000);
 });
