@@ -7,7 +7,7 @@ import { startNodeMetrics } from "./metrics.ts";
 import { describeAuth } from "./describe-auth.ts";
 import { readNodeEnv } from "./node-env.ts";
 import { createPino, pinoConfigLog, pinoRpcLogger } from "./pino-loggers.ts";
-import { openServerState, startServer } from "./start-server.ts";
+import { type ServerLog, openServerState, startServer } from "./start-server.ts";
 import type { NodeTracing } from "./tracing.ts";
 
 // The server process (`npm start` runs it through start.mjs): serve until SIGTERM/SIGINT,
@@ -17,8 +17,9 @@ try {
   const settings = readOtelSettings(process.env);
   const logger = createPino();
   const configLog = pinoConfigLog(logger);
+  const serverLog: ServerLog = ({ level, msg, ...fields }) => logger[level](fields, msg);
   // The database and config first: the one config store feeds the sampler and the server.
-  const state = await openServerState(env, configLog);
+  const state = await openServerState(env, configLog, serverLog);
   // The OpenTelemetry SDK is loaded only when spans are exported: without an endpoint the
   // API's no-op tracer does (the tracing interceptor still gives every call W3C ids).
   // The sampling ratio is runtime config: the sampler asks the current snapshot.

@@ -42,9 +42,20 @@ export interface RunningServer {
   stop(graceMs?: number): Promise<void>;
 }
 
+/**
+ * A line about the server's own machinery, neither an RPC nor the config: a rate limit
+ * store failing, say. main.ts writes it through pino.
+ */
+export type ServerLog = (entry: { level: "warn" | "error"; msg: string; source: string }) => void;
+
+/** Without a logger given: one JSON line on stderr. */
+const stderrServerLog: ServerLog = (entry) => console.error(JSON.stringify(entry));
+
 export interface ServerTelemetry {
   log: RpcLogger;
   configLog: ConfigLog;
+  /** Default: JSON lines on stderr. */
+  serverLog?: ServerLog;
   tracer: Tracer;
   /** RPC and runtime metrics: the interceptor's meter, and `GET /metrics` (src/runtime/node/metrics.ts). */
   metrics?: Pick<NodeMetrics, "meter" | "prometheus">;
@@ -63,8 +74,8 @@ export interface ServerState {
 }
 
 /** Opens and migrates the database, loads the config and keeps polling its source. */
-export async function openServerState(env: NodeEnv, configLog: ConfigLog): Promise<ServerState> {
-  const { db, closeDb, storedConfig, watchConfig, limiters = memoryLimiters } = await openDatabase(env, configLog);
+export async function openServerState(env: NodeEnv, configLog: ConfigLog, serverLog: ServerLog = stderrServerLog): Promise<ServerState> {
+  const { db, closeDb, storedConfig, watchConfig, limiters = memoryLimiters } = await openDatabase(env, serverLog);
   let stopWatching = () => {};
   const close = () => {
     stopWatching();
@@ -101,7 +112,7 @@ type ConfigWatch = (options: { refresh: () => void; pollMs: number; log: ConfigL
  */
 async function openDatabase(
   env: NodeEnv,
-  log: ConfigLog,
+  log: ServerLog,
 ): Promise<{ db: SqlDatabase; closeDb(): void; storedConfig(): ConfigSource; watchConfig?: ConfigWatch; limiters?: LimiterFactory }> {
   if (env.databaseUrl) {
     // Imported when used: SQLite deployments never initialise pg.
@@ -118,7 +129,8 @@ async function openDatabase(
     const { postgresConfigSource, watchPostgresConfig } = await import("./postgres-config.ts");
     const { openPostgresLimiters } = await import("./postgres-limiters.ts");
     const url = env.databaseUrl;
-    const counting = openPostgresLimiters(url, (msg) => log({ level: "error", msg, source: "postgres:rate_limits" }));
+    // Calls go on while the store fails (fail open): a warning, not an error.
+    const counting = openPostgresLimiters(url, (msg) => log({ level: "warn", msg, source: "postgres:rate_limits" }));
     return {
       db,
       closeDb: () => {
@@ -154,7 +166,7 @@ export async function startServer(
   appOptions: AppOptions = {},
   state?: ServerState,
 ): Promise<RunningServer> {
-  const { db, config, limiters, close } = state ?? (await openServerState(env, telemetry.configLog));
+  const { db, config, limiters, close } = state ?? (await openServerState(env, telemetry.configLog, telemetry.serverLog));
   try {
     // The app needs UserService's URL, which is this server's own unless configured,
     // and only known once listening: requests are forwarded to it once it exists.
