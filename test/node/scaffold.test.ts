@@ -114,6 +114,13 @@ describe("npm run new:service", () => {
     const openapi = read("src/gen/openapi.json");
     expect(openapi).toContain("/acme.probe.v1.ProbeService/GetProbeItem");
     expect(openapi).toContain("PROBE_ITEM_NOT_FOUND");
+    // Its read is an MCP tool (NO_SIDE_EFFECTS), its create is not (no opt-in): docs/mcp.md.
+    // Node serves src/gen/mcp-tools.ts; the Worker's MCP module is rebuilt from it.
+    const tools = read("src/gen/mcp-tools.ts");
+    expect(tools).toContain('"procedure": "/acme.probe.v1.ProbeService/GetProbeItem"');
+    expect(tools).toContain('"name": "ProbeService_GetProbeItem"');
+    expect(tools).not.toContain("ProbeService_CreateProbeItem");
+    expect(read("src/gen/mcp-worker.js")).toContain("ProbeService_GetProbeItem");
     // The server and tests, the Worker, the page, and the client package (api.probe).
     expect(read("src/client/create-api-client.ts")).toContain("  probe: ProbeService,");
     for (const project of ["tsconfig.json", "tsconfig.worker.json", "tsconfig.web.json", "tsconfig.client.json"]) {
