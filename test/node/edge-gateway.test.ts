@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OrderService } from "../../src/gen/acme/order/v1/order_pb.ts";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
 import { RetryInfoSchema } from "../../src/gen/google/rpc/error_details_pb.ts";
+import { clientAddressKey } from "../../src/protocol/client-address.ts";
 import { readNodeEnv } from "../../src/runtime/node/node-env.ts";
 import { type RunningServer, startServer } from "../../src/runtime/node/start-server.ts";
 import { startOtlpReceiver } from "../otlp-receiver.ts";
@@ -29,11 +30,14 @@ let node: ServerProcess;
 let edge: Awaited<ReturnType<typeof startWranglerDev>>;
 let edgeWithoutSecret: Awaited<ReturnType<typeof startWranglerDev>>;
 let decorating: RunningServer;
-// Node's own response header and trailer on every answer, streams included.
+// Node's own response header and trailer on every answer, streams included; and, for the
+// test to read, the client address Node's chain saw and any x-gateway-* header reaching it.
 const decorate: Interceptor = (next) => async (req) => {
   const res = await next(req);
   res.header.set("x-origin-header", "from-node");
   res.trailer.set("x-origin-trailer", "from-node");
+  res.header.set("x-origin-saw-address", String(req.contextValues.get(clientAddressKey)));
+  res.header.set("x-origin-saw-gateway-headers", [...req.header.keys()].filter((name) => name.startsWith("x-gateway")).join(",") || "none");
   return res;
 };
 let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
@@ -48,7 +52,13 @@ beforeAll(async () => {
     CONFIG_RATE_LIMITS_REQUESTS: "3",
   });
   decorating = await startServer(
-    readNodeEnv({ HOST: "127.0.0.1", PORT: "0", DATABASE_PATH: join(dir, "decorating.db"), ...testAuth.vars }),
+    readNodeEnv({
+      HOST: "127.0.0.1",
+      PORT: "0",
+      DATABASE_PATH: join(dir, "decorating.db"),
+      GATEWAY_SECRET: gatewaySecret,
+      ...testAuth.vars,
+    }),
     { log: () => {}, configLog: () => {}, tracer: trace.getTracer("test") },
     { interceptors: [decorate] },
   );
@@ -217,6 +227,18 @@ describe("Worker as the edge gateway of a Node origin", () => {
       gateway: { nodeOrigins: { "acme.user.v1.UserService": decorating.url, "acme.order.v1.OrderService": "http://127.0.0.1:9" } },
     });
     expect(await eventually("node")).toBe("node");
+    // Through the edge with the secret: Node's chain sees the caller's address as the edge
+    // got it (CF-Connecting-IP, which wrangler dev takes from the request here and
+    // Cloudflare sets itself in production), and none of the gateway's headers.
+    const seen: Record<string, string | null> = {};
+    await users.listUsers(
+      {},
+      {
+        headers: { "cf-connecting-ip": "203.0.113.50" },
+        onHeader: (h) => Object.assign(seen, { address: h.get("x-origin-saw-address"), headers: h.get("x-origin-saw-gateway-headers") }),
+      },
+    );
+    expect(seen).toEqual({ address: "203.0.113.50", headers: "none" });
     // OrderService still goes where the var says (npm start), not to the config's dead origin.
     const viaEdge = client(OrderService, edge.url, `Bearer ${await testAuth.mint({ sub: "config-origins" })}`);
     const missing = await viaEdge.getOrder({ id: crypto.randomUUID() }).catch((error) => ConnectError.from(error));
