@@ -45,8 +45,39 @@ export function isServerFault(code: Code): boolean {
  * Calls `settled` once the RPC is over: when `next` fails, when a unary response
  * returns, or when a streamed response has been fully sent, failed, or was abandoned
  * (client gone). Lets an interceptor measure or finish a span around streams too.
+ *
+ * The observers of one call (tracing, metrics, logging) share one wrapper: the outermost
+ * awaits the call and wraps its stream; the inner ones only add their callback, which
+ * runs first (innermost first, as nested wrappers would). So a streamed message passes
+ * one generator instead of one per observer. Observers see the call as the outermost
+ * one sees it: keep interceptors that change errors or responses outside or inside
+ * them all (src/app.ts puts errors inside).
  */
-export async function observe(
+export function observe(
+  next: (req: RpcRequest) => Promise<RpcResponse>,
+  req: RpcRequest,
+  settled: (error: unknown) => void,
+): Promise<RpcResponse> {
+  const observed = req as RpcRequest & { [observersKey]?: ((error: unknown) => void)[] };
+  const shared = observed[observersKey];
+  if (shared) {
+    shared.push(settled);
+    return next(req);
+  }
+  const callbacks = [settled];
+  observed[observersKey] = callbacks;
+  return observeOnce(next, req, (error) => {
+    for (let i = callbacks.length - 1; i >= 0; i--) callbacks[i]?.(error);
+  });
+}
+
+/**
+ * The settled callbacks of a call being observed, on its request object (the chain
+ * passes one object down; a WeakMap of short-lived keys cost more in GC than it saved).
+ */
+const observersKey = Symbol("observers");
+
+async function observeOnce(
   next: (req: RpcRequest) => Promise<RpcResponse>,
   req: RpcRequest,
   settled: (error: unknown) => void,
