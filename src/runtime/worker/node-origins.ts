@@ -1,5 +1,5 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
-import { ConnectError, type ConnectRouter, type HandlerContext, type Interceptor, createClient } from "@connectrpc/connect";
+import { Code, ConnectError, type ConnectRouter, type HandlerContext, type Interceptor, createClient } from "@connectrpc/connect";
 import { mergeNonProtocolHeaders } from "@connectrpc/connect/protocol";
 import { configKey } from "../../config/config-context.ts";
 import { gatewayClientAddressHeader, gatewaySecretHeader } from "../../protocol/gateway-headers.ts";
@@ -31,10 +31,15 @@ export function forwardingRouter(
     service(service, impl, options) {
       const local = impl as Record<string, Handler>;
       const remotes = new Map<string, Record<string, Handler>>();
-      const handlers = service.methods.map(({ localName }) => {
+      const handlers = service.methods.map(({ localName, name }) => {
         const handler: Handler = (request, context) => {
           const origin = fixed[service.typeName] ?? context.values.get(configKey).gateway?.nodeOrigins[service.typeName];
-          if (!origin) return local[localName]!(request, context);
+          if (!origin) {
+            const own = local[localName];
+            // As connect answers a method missing from a partial implementation.
+            if (!own) throw new ConnectError(`${service.typeName}.${name} is not implemented`, Code.Unimplemented);
+            return own(request, context);
+          }
           let remote = remotes.get(origin);
           if (!remote) {
             remote = forwarded(service, origin, interceptors, secret);
