@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { type SourceMap, textBySource } from "./source-map-text.ts";
-import { bundleSizes, wrangler } from "./wrangler-run.ts";
+import { wrangler } from "./wrangler-run.ts";
 
 export interface BundlePart {
   /** An npm package (a nested copy names the package it sits in), or a folder of this project. */
@@ -19,8 +19,11 @@ export interface BundlePart {
 }
 
 export interface Bundle {
+  /** The main module (index.js): what workerd evaluates at startup and the budget is for. */
   rawKiB: number;
   gzipKiB: number;
+  /** Modules uploaded beside it and imported on demand (wrangler.toml `rules`), e.g. the MCP server. */
+  lazyModules: { name: string; rawKiB: number; gzipKiB: number }[];
   parts: BundlePart[];
 }
 
@@ -40,8 +43,12 @@ interface Metafile {
 export async function bundleBreakdown(dir: string): Promise<Bundle> {
   const out = mkdtempSync(join(tmpdir(), "worker-meta-"));
   try {
-    const printed = await wrangler(["deploy", "--dry-run", "--outdir", out, "--metafile", join(out, "meta.json")], dir);
-    const sizes = bundleSizes(printed);
+    await wrangler(["deploy", "--dry-run", "--outdir", out, "--metafile", join(out, "meta.json")], dir);
+    // wrangler prints the whole upload (all modules); the budget is the main module's.
+    const sizes = moduleSizes(join(out, "index.js"));
+    const lazyModules = listFiles(out)
+      .filter((name) => /\.(m?js)$/.test(name) && name !== "index.js")
+      .map((name) => ({ name, ...moduleSizes(join(out, name)) }));
     const meta = JSON.parse(readFileSync(join(out, "meta.json"), "utf8")) as Metafile;
     const raw = new Map<string, number>();
     for (const output of Object.values(meta.outputs)) {
@@ -64,10 +71,24 @@ export async function bundleBreakdown(dir: string): Promise<Bundle> {
       };
     });
     parts.sort((a, b) => b.kib - a.kib || b.gzipKiB - a.gzipKiB);
-    return { ...sizes, parts };
+    return { ...sizes, lazyModules, parts };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+/** A module's size, raw and gzipped as wrangler measures an upload (zlib's default level), KiB. */
+function moduleSizes(path: string): { rawKiB: number; gzipKiB: number } {
+  const bytes = readFileSync(path);
+  const kib = (n: number) => Math.round((n / 1024) * 100) / 100;
+  return { rawKiB: kib(bytes.byteLength), gzipKiB: kib(gzipSync(bytes).byteLength) };
+}
+
+/** Files under `dir`, as paths relative to it. */
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)));
 }
 
 /** gzip size of each part's text taken on its own (empty without a source map). */

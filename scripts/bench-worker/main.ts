@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { benchAuthorization, useBenchAuth } from "../bench/bench-auth.ts";
-import { type BundlePart, bundleBreakdown } from "./bundle-breakdown.ts";
+import { type Bundle, type BundlePart, bundleBreakdown } from "./bundle-breakdown.ts";
 import { type CpuPerRequest, measureCpuPerRequest } from "./cpu-per-request.ts";
 import { writeReferenceWorker } from "./reference-worker.ts";
 import { printReport } from "./report.ts";
@@ -27,8 +27,10 @@ export interface WorkerBenchResult {
   /** Template bundle <= targets.bundleGzipKiB gzip. */
   bundleTargetMet: boolean;
   startupTargetMet: boolean;
-  /** What the template's bundle holds, largest first. */
+  /** What the template's main module holds, largest first. */
   breakdown: BundlePart[];
+  /** Modules uploaded beside the main one and imported on demand (the MCP server), gzip KiB each. */
+  lazyModules: Bundle["lazyModules"];
   smoke: boolean;
 }
 
@@ -76,16 +78,19 @@ export async function runWorkerBench(): Promise<WorkerBenchResult> {
       setup: async () => {},
       request: (baseUrl) => getUser(baseUrl, someId),
     });
-    const { parts } = await bundleBreakdown(templateDir);
+    // Sizes from the build itself: wrangler check startup prints the whole upload (every
+    // module), while the budget is the main module's (what the isolate evaluates at startup).
+    const { parts, rawKiB, gzipKiB, lazyModules } = await bundleBreakdown(templateDir);
     const startupRatio = Math.round((templateStartup!.activeMs / referenceStartup!.activeMs) * 100) / 100;
     return {
-      template: { ...templateStartup!, ...templateCpu },
+      template: { ...templateStartup!, ...templateCpu, rawKiB, gzipKiB },
       reference: { ...referenceStartup!, ...referenceCpu },
       startupRatio,
       cpuRatio: Math.round((templateCpu.cpuMsPerRequest / referenceCpu.cpuMsPerRequest) * 100) / 100,
-      bundleTargetMet: templateStartup!.gzipKiB <= targets.bundleGzipKiB,
+      bundleTargetMet: gzipKiB <= targets.bundleGzipKiB,
       startupTargetMet: startupRatio <= targets.startupRatio,
       breakdown: parts,
+      lazyModules,
       smoke,
     };
   } finally {
