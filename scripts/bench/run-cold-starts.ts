@@ -20,12 +20,14 @@ interface ColdRowSpec {
   probe: Probe;
 }
 
-/** What `npm start` runs, from package.json, as [node, file]; only `node <file>` scripts are understood. */
+/** What `npm start` runs, from package.json, as [node, ...flags, file]; only `node [--flag ...] <file>` scripts are understood. */
 function npmStartArgv(): string[] | Error {
   const script = (JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as { scripts?: Record<string, string> }).scripts
     ?.start;
-  const file = /^node (\S+)$/.exec(script ?? "")?.[1];
-  return file ? [process.execPath, join(projectRoot, file)] : new Error(`npm start is "${script}", not "node <file>"`);
+  const match = /^node ((?:--\S+ )*)(\S+)$/.exec(script ?? "");
+  if (!match) return new Error(`npm start is "${script}", not "node [--flag ...] <file>"`);
+  const flags = match[1]!.split(" ").filter(Boolean);
+  return [process.execPath, ...flags, join(projectRoot, match[2]!)];
 }
 
 const listUsers = (): Probe => ({

@@ -1,6 +1,7 @@
 import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { projectRoot, serverBundle } from "../../src/runtime/node/bundle-freshness.mjs";
+import { nodeFlags } from "../../src/runtime/node/node-flags.mjs";
 import { buildServerBundle } from "../../src/runtime/node/server-bundle.ts";
 import { type ProjectManifest, productionPackage } from "./production-package.ts";
 
@@ -35,7 +36,7 @@ export async function buildNodeApp(outDir: string): Promise<{ external: string[]
     cpSync(join(projectRoot, "migrations-postgres"), join(staging, "migrations-postgres"), { recursive: true });
     await buildWebPage(join(staging, "web/dist"));
     const project = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as ProjectManifest;
-    const manifest = productionPackage(project, external, `node ${bundlePath}`);
+    const manifest = productionPackage(project, external, ["node", ...nodeFlags, bundlePath].join(" "));
     writeFileSync(join(staging, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
     rmSync(out, { recursive: true, force: true });
     renameSync(staging, out);
