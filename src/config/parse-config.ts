@@ -1,8 +1,6 @@
 import { fromJsonString, toJsonString } from "@bufbuild/protobuf";
-import { createValidator } from "@bufbuild/protovalidate";
 import { type Config, ConfigSchema } from "../gen/acme/config/v1/config_pb.ts";
-
-const validator = createValidator();
+import { validator } from "../protovalidate.ts";
 
 /** A config, or why there is none: one line per problem, naming the field path. */
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
