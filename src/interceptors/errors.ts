@@ -51,12 +51,20 @@ async function* clientFaultsAsInvalidArgument<T>(messages: AsyncIterable<T>): As
   }
 }
 
-async function* sanitizeStream<T>(messages: AsyncIterable<T>, req: RpcRequest): AsyncIterable<T> {
-  try {
-    yield* messages;
-  } catch (error) {
-    throw sanitize(error, req);
-  }
+/** `messages`, with a failure sanitized; a plain iterator, not a generator (see observeStream in rpc-call.ts). */
+function sanitizeStream<T>(messages: AsyncIterable<T>, req: RpcRequest): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]() {
+      const it = messages[Symbol.asyncIterator]();
+      const sanitized = (error: unknown) => Promise.reject(sanitize(error, req));
+      return {
+        next: () => it.next().catch(sanitized),
+        throw: (error?: unknown) => (it.throw ? it.throw(error).catch(sanitized) : sanitized(error)),
+        return: (value?: unknown) =>
+          it.return ? it.return(value).catch(sanitized) : Promise.resolve({ done: true, value } as IteratorResult<T>),
+      };
+    },
+  };
 }
 
 function sanitize(error: unknown, req: RpcRequest): unknown {

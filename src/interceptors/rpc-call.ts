@@ -96,15 +96,49 @@ async function observeOnce(
   return { ...res, message: observeStream(res.message, settled) };
 }
 
-async function* observeStream<T>(messages: AsyncIterable<T>, settled: (error: unknown) => void): AsyncIterable<T> {
-  let outcome: unknown = new ConnectError("stream abandoned by the client", Code.Canceled);
-  try {
-    yield* messages;
-    outcome = undefined;
-  } catch (error) {
-    outcome = error;
-    throw error;
-  } finally {
-    settled(outcome);
-  }
+/**
+ * `messages`, calling `settled` once: at its end, its failure, or when the consumer stops
+ * early (the client went away). A plain iterator rather than an async generator: one
+ * promise per message instead of a generator's resumptions, on every streamed message.
+ */
+function observeStream<T>(messages: AsyncIterable<T>, settled: (error: unknown) => void): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]() {
+      const it = messages[Symbol.asyncIterator]();
+      let open = true;
+      const finish = (outcome: unknown) => {
+        if (open) {
+          open = false;
+          settled(outcome);
+        }
+      };
+      const step = (result: Promise<IteratorResult<T>>) =>
+        result.then(
+          (next) => {
+            if (next.done) finish(undefined);
+            return next;
+          },
+          (error: unknown) => {
+            finish(error);
+            throw error;
+          },
+        );
+      return {
+        next: () => step(it.next()),
+        throw: (error?: unknown) => {
+          if (it.throw) return step(it.throw(error));
+          finish(error);
+          return Promise.reject(error);
+        },
+        async return(value?: unknown) {
+          try {
+            await it.return?.(value);
+          } finally {
+            finish(new ConnectError("stream abandoned by the client", Code.Canceled));
+          }
+          return { done: true, value } as IteratorResult<T>;
+        },
+      };
+    },
+  };
 }
