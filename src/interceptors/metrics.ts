@@ -1,16 +1,8 @@
-import type { DescMethod } from "@bufbuild/protobuf";
 import { ConnectError, type Interceptor } from "@connectrpc/connect";
 import type { Attributes, Meter } from "@opentelemetry/api";
 import { ATTR_ERROR_TYPE } from "@opentelemetry/semantic-conventions";
-import {
-  ATTR_RPC_METHOD,
-  ATTR_RPC_RESPONSE_STATUS_CODE,
-  ATTR_RPC_SYSTEM_NAME,
-  METRIC_RPC_SERVER_CALL_DURATION,
-  RPC_SYSTEM_NAME_VALUE_CONNECTRPC,
-  RPC_SYSTEM_NAME_VALUE_GRPC,
-} from "@opentelemetry/semantic-conventions/incubating";
-import { type RpcRequest, codeName, observe, procedureOf, protocolOf } from "./rpc-call.ts";
+import { ATTR_RPC_RESPONSE_STATUS_CODE, METRIC_RPC_SERVER_CALL_DURATION } from "@opentelemetry/semantic-conventions/incubating";
+import { type RpcRequest, codeName, observe, procedureOf, rpcAttributes } from "./rpc-call.ts";
 
 /**
  * Calls in progress. The RPC conventions define no such instrument (HTTP's is
@@ -70,24 +62,15 @@ export function createMetricsInterceptor({ meter, record }: MetricsOptions): Int
   active.addCallback((result) => {
     for (const [attributes, calls] of inProgress) result.observe(calls, attributes);
   });
-  const connectLabels = new Map<DescMethod, MethodLabels>();
-  const grpcLabels = new Map<DescMethod, MethodLabels>();
+  // By the call's RPC attributes: one object per method and RPC system (rpcAttributes).
+  const labelsByAttributes = new Map<Attributes, MethodLabels>();
 
   function labelsOf(req: RpcRequest): MethodLabels {
-    const connect = protocolOf(req.header) === "connect";
-    const byMethod = connect ? connectLabels : grpcLabels;
-    let labels = byMethod.get(req.method);
+    const active = rpcAttributes(req);
+    let labels = labelsByAttributes.get(active);
     if (!labels) {
-      const procedure = procedureOf(req);
-      labels = {
-        procedure,
-        active: {
-          [ATTR_RPC_SYSTEM_NAME]: connect ? RPC_SYSTEM_NAME_VALUE_CONNECTRPC : RPC_SYSTEM_NAME_VALUE_GRPC,
-          [ATTR_RPC_METHOD]: procedure,
-        },
-        outcomes: [],
-      };
-      byMethod.set(req.method, labels);
+      labels = { procedure: procedureOf(req), active, outcomes: [] };
+      labelsByAttributes.set(active, labels);
     }
     return labels;
   }

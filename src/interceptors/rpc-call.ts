@@ -4,6 +4,13 @@
 
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { StreamResponse, UnaryRequest, StreamRequest, UnaryResponse } from "@connectrpc/connect";
+import type { Attributes } from "@opentelemetry/api";
+import {
+  ATTR_RPC_METHOD,
+  ATTR_RPC_SYSTEM_NAME,
+  RPC_SYSTEM_NAME_VALUE_CONNECTRPC,
+  RPC_SYSTEM_NAME_VALUE_GRPC,
+} from "@opentelemetry/semantic-conventions/incubating";
 
 export type RpcRequest = UnaryRequest | StreamRequest;
 export type RpcResponse = UnaryResponse | StreamResponse;
@@ -30,6 +37,26 @@ export function protocolOf(header: Headers): "grpc" | "grpc_web" | "connect" {
   return "connect";
 }
 
+// One object per method and RPC system serves every call: spans copy the attributes they
+// are given, and metrics use the object as is (as a key of their in-progress counts, too).
+const connectAttributes = new WeakMap<RpcRequest["method"], Attributes>();
+const grpcAttributes = new WeakMap<RpcRequest["method"], Attributes>();
+
+/** `rpc.system.name` and `rpc.method` of a call (RPC semantic conventions), for spans and metrics alike. Never mutate it. */
+export function rpcAttributes(req: RpcRequest): Attributes {
+  const connect = protocolOf(req.header) === "connect";
+  const byMethod = connect ? connectAttributes : grpcAttributes;
+  let attributes = byMethod.get(req.method);
+  if (!attributes) {
+    attributes = {
+      [ATTR_RPC_SYSTEM_NAME]: connect ? RPC_SYSTEM_NAME_VALUE_CONNECTRPC : RPC_SYSTEM_NAME_VALUE_GRPC,
+      [ATTR_RPC_METHOD]: procedureOf(req),
+    };
+    byMethod.set(req.method, attributes);
+  }
+  return attributes;
+}
+
 /** `NOT_FOUND` for Code.NotFound, `OK` for success: gRPC's canonical names. */
 export function codeName(code: Code | undefined): string {
   if (code === undefined) return "OK";
@@ -49,7 +76,7 @@ export function isServerFault(code: Code): boolean {
  * The observers of one call (tracing, metrics, logging) share one wrapper: the outermost
  * awaits the call and wraps its stream; the inner ones only add their callback, which
  * runs first (innermost first, as nested wrappers would). So a streamed message passes
- * one generator instead of one per observer. Observers see the call as the outermost
+ * one wrapper instead of one per observer. Observers see the call as the outermost
  * one sees it: keep interceptors that change errors or responses outside or inside
  * them all (src/app.ts puts errors inside).
  */

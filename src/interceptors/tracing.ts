@@ -1,6 +1,5 @@
 import { ConnectError, type Interceptor } from "@connectrpc/connect";
 import {
-  type Attributes,
   type Span,
   SpanKind,
   SpanStatusCode,
@@ -14,16 +13,9 @@ import {
 } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { ATTR_ERROR_TYPE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from "@opentelemetry/semantic-conventions";
-import {
-  ATTR_ENDUSER_ID,
-  ATTR_RPC_METHOD,
-  ATTR_RPC_RESPONSE_STATUS_CODE,
-  ATTR_RPC_SYSTEM_NAME,
-  RPC_SYSTEM_NAME_VALUE_CONNECTRPC,
-  RPC_SYSTEM_NAME_VALUE_GRPC,
-} from "@opentelemetry/semantic-conventions/incubating";
+import { ATTR_ENDUSER_ID, ATTR_RPC_RESPONSE_STATUS_CODE } from "@opentelemetry/semantic-conventions/incubating";
 import { callerKey } from "../auth/caller.ts";
-import { type RpcRequest, codeName, isServerFault, observe, procedureOf, protocolOf } from "./rpc-call.ts";
+import { codeName, isServerFault, observe, procedureOf, rpcAttributes } from "./rpc-call.ts";
 import { spanContextKey } from "../telemetry/span-context.ts";
 
 // W3C trace context, independent of what (if anything) registered a global propagator:
@@ -37,24 +29,6 @@ const headerGetter: TextMapGetter<Headers> = {
 const headerSetter: TextMapSetter<Headers> = {
   set: (headers, key, value) => headers.set(key, value),
 };
-
-// A span copies the attributes it is given, so one object per method and RPC system serves every call.
-const connectAttributes = new WeakMap<RpcRequest["method"], Attributes>();
-const grpcAttributes = new WeakMap<RpcRequest["method"], Attributes>();
-
-function rpcAttributes(req: RpcRequest): Attributes {
-  const connect = protocolOf(req.header) === "connect";
-  const byMethod = connect ? connectAttributes : grpcAttributes;
-  let attributes = byMethod.get(req.method);
-  if (!attributes) {
-    attributes = {
-      [ATTR_RPC_SYSTEM_NAME]: connect ? RPC_SYSTEM_NAME_VALUE_CONNECTRPC : RPC_SYSTEM_NAME_VALUE_GRPC,
-      [ATTR_RPC_METHOD]: procedureOf(req),
-    };
-    byMethod.set(req.method, attributes);
-  }
-  return attributes;
-}
 
 /** Sets the outcome attributes and ends (or, for a borrowed span, only annotates) it. */
 function settle(span: Span, failure: unknown, kind: SpanKind, end: boolean): void {
