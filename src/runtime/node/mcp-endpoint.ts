@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { createConnectRouter } from "@connectrpc/connect";
-import { universalServerRequestFromFetch, universalServerResponseToFetch } from "@connectrpc/connect/protocol";
+import { type UniversalHandler, universalServerRequestFromFetch, universalServerResponseToFetch } from "@connectrpc/connect/protocol";
 import type { App } from "../../app.ts";
 import { mcpPath } from "../../mcp/mcp-path.ts";
 import { clientContextValues } from "../../protocol/client-address.ts";
@@ -19,11 +19,18 @@ type Res = ServerResponse | Http2ServerResponse;
  * code is imported on the first /mcp request, so servers nobody asks for it never load it.
  */
 export function withMcpEndpoint<Q extends Req, S>(app: App, next: (req: Q, res: S) => void): (req: Q, res: S) => void {
-  const router = createConnectRouter(app.options);
-  app.routes(router);
-  const handlers = new Map(router.handlers.map((handler) => [handler.requestPath, handler]));
+  // Built on the first /mcp request, like the MCP code itself: not a start-up cost.
+  let handlers: Map<string, UniversalHandler> | undefined;
+  const handlerOf = (path: string) => {
+    if (!handlers) {
+      const router = createConnectRouter(app.options);
+      app.routes(router);
+      handlers = new Map(router.handlers.map((handler) => [handler.requestPath, handler]));
+    }
+    return handlers.get(path);
+  };
   const dispatch = async (request: Request, address: string | undefined): Promise<Response> => {
-    const handler = handlers.get(new URL(request.url).pathname);
+    const handler = handlerOf(new URL(request.url).pathname);
     if (!handler) return new Response(null, { status: 404 });
     const universal = { ...universalServerRequestFromFetch(request, {}), contextValues: clientContextValues(address) };
     return universalServerResponseToFetch(await handler(universal));
