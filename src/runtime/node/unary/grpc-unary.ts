@@ -4,7 +4,6 @@ import {
   type Compression,
   compressionNegotiate,
   createAsyncIterable,
-  encodeEnvelope,
   envelopeCompress,
   invokeUnaryImplementation,
   pipe,
@@ -163,4 +162,17 @@ export function envelope(
 ): Uint8Array | Promise<Uint8Array> {
   if (compression === null) return encodeEnvelope(flags, data);
   return envelopeCompress({ flags, data }, compression, compressMinBytes).then((c) => encodeEnvelope(c.flags, c.data));
+}
+
+/**
+ * connect's encodeEnvelope, in a buffer from Node's pool: `new Uint8Array(n)` allocates a
+ * fresh ArrayBuffer (0.6-0.9 µs in Node, most of a small frame's cost); Buffer.allocUnsafe
+ * takes a slice of an 8 KiB slab for small frames, and every byte of it is written here.
+ */
+export function encodeEnvelope(flags: number, data: Uint8Array): Uint8Array {
+  const frame = Buffer.allocUnsafe(data.byteLength + 5);
+  frame[0] = flags;
+  frame.writeUInt32BE(data.byteLength, 1);
+  frame.set(data, 5);
+  return frame;
 }
