@@ -69,6 +69,15 @@ export function http2Unary(
   };
 }
 
+/**
+ * Bytes a stream may have waiting to be sent before its writer yields: one DATA frame at
+ * the default SETTINGS_MAX_FRAME_SIZE. Node's own limit (the stream's high-water mark,
+ * 64 KiB) is reached only after a whole window's worth of messages has been produced in
+ * one go, none of it sent yet, since nghttp2 sends only when the event loop turns; a
+ * smaller batch lets the client read one while the next is produced.
+ */
+const yieldAfterBytes = 16 * 1024;
+
 /** A streamed response on an HTTP/2 stream; `trailers` for gRPC, whose status goes in HTTP trailers. */
 function http2Sink(stream: ServerHttp2Stream, trailers: boolean, extra: OutgoingHttpHeaders | undefined): StreamSink {
   const gone = () => stream.destroyed || stream.closed;
@@ -77,8 +86,8 @@ function http2Sink(stream: ServerHttp2Stream, trailers: boolean, extra: Outgoing
       if (gone()) return;
       stream.respond(addNodeHeaders({ ":status": status, ...extra }, header), { waitForTrailers: trailers });
     },
-    write: (frame) => gone() || stream.write(frame),
-    drained: () => waitForDrain(stream, gone),
+    write: (frame) => gone() || (stream.write(frame) && stream.writableLength < yieldAfterBytes),
+    drained: () => (stream.writableNeedDrain ? waitForDrain(stream, gone) : nextTurn()),
     end(trailer) {
       if (gone()) return;
       if (trailer) stream.once("wantTrailers", () => stream.sendTrailers(addNodeHeaders({}, trailer)));
@@ -86,6 +95,11 @@ function http2Sink(stream: ServerHttp2Stream, trailers: boolean, extra: Outgoing
     },
     gone,
   };
+}
+
+/** Resolves after the event loop's I/O phase: what was written so far can go out meanwhile. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Resolves on "drain", or at once (or on "close") when the peer is gone. */
