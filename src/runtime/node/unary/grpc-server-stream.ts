@@ -1,9 +1,7 @@
-import type { Message } from "@bufbuild/protobuf";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError, type MethodImplSpec } from "@connectrpc/connect";
 import {
   pipe,
   transformDecompressEnvelope,
-  transformInvokeImplementation,
   transformParseEnvelope,
   transformPrepend,
   transformSplitEnvelope,
@@ -11,6 +9,7 @@ import {
 import { createTrailerSerialization, trailerFlag } from "@connectrpc/connect/protocol-grpc-web";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { envelope, startGrpcCall } from "./grpc-unary.ts";
+import { invokeServerStream } from "./invoke-server-stream.ts";
 import type { StreamSink } from "./stream-sink.ts";
 import { type UnaryCall, callComplete } from "./unary-call.ts";
 import type { UnaryRoute } from "./unary-route.ts";
@@ -39,7 +38,6 @@ export async function serveGrpcServerStream(
     if (!headSent) sink.head(200, context.responseHeader);
     headSent = true;
   };
-  let it: AsyncIterator<Message> | undefined;
   try {
     const gate = opt.requestGate?.(context);
     if (gate !== undefined) await gate;
@@ -59,7 +57,8 @@ export async function serveGrpcServerStream(
       transformDecompressEnvelope(compression.request, opt.readMaxBytes),
       web ? transformParseEnvelope(serialization.getI(binary), trailerFlag) : transformParseEnvelope(serialization.getI(binary)),
     );
-    it = transformInvokeImplementation(spec, context, opt.interceptors)(input)[Symbol.asyncIterator]();
+    const invoked = await invokeServerStream(spec as MethodImplSpec & { kind: "server_streaming" }, context, input, opt.interceptors);
+    const it = invoked.messages;
     const serialize = serialization.getO(binary);
     for (let next = await it.next(); next.done !== true; next = await it.next()) {
       const frame = envelope(0, serialize.serialize(next.value), compression.response, opt.compressMinBytes);
@@ -71,6 +70,7 @@ export async function serveGrpcServerStream(
         return;
       }
     }
+    invoked.finish();
   } catch (e) {
     context.abort(e);
     setTrailerStatus(
