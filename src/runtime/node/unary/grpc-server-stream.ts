@@ -10,6 +10,7 @@ import { createTrailerSerialization, trailerFlag } from "@connectrpc/connect/pro
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { envelope, startGrpcCall } from "./grpc-unary.ts";
 import { invokeServerStream } from "./invoke-server-stream.ts";
+import { pooled } from "./pooled-binary.ts";
 import type { StreamSink } from "./stream-sink.ts";
 import { type UnaryCall, callComplete } from "./unary-call.ts";
 import type { UnaryRoute } from "./unary-route.ts";
@@ -61,7 +62,13 @@ export async function serveGrpcServerStream(
     const it = invoked.messages;
     const serialize = serialization.getO(binary);
     for (let next = await it.next(); next.done !== true; next = await it.next()) {
-      const frame = envelope(0, serialize.serialize(next.value), compression.response, opt.compressMinBytes);
+      const message = next.value;
+      const frame = envelope(
+        0,
+        pooled(() => serialize.serialize(message)),
+        compression.response,
+        opt.compressMinBytes,
+      );
       head();
       if (!sink.write(frame instanceof Uint8Array ? frame : await frame)) await sink.drained();
       if (sink.gone()) {

@@ -8,6 +8,7 @@ import {
 } from "@connectrpc/connect/protocol";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import type { ServiceEntry } from "../../../app.ts";
+import { installPooledWriter } from "./pooled-binary.ts";
 
 /** Everything the fast path needs to serve one unary or server-streaming method. */
 export interface UnaryRoute {
@@ -33,6 +34,7 @@ export function createUnaryRoutes(services: ServiceEntry[], options: ConnectRout
     grpc: options.grpc !== false,
     grpcWeb: options.grpcWeb !== false,
   };
+  installPooledWriter();
   const routes = new Map<string, UnaryRoute>();
   for (const { service, impl } of services) {
     for (const spec of Object.values(createServiceImplSpec(service, impl).methods)) {
