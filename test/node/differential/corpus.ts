@@ -123,6 +123,12 @@ export function corpus(v: Variant, seeded: Seeded, tag: string): Case[] {
       request: post(v, `${users}/CreateUser`, m(CreateUserRequestSchema, { email: `new-${tag}@example.com`, displayName: "New" })),
     },
     {
+      // Multi-byte UTF-8 in the response (JSON and binary encoders alike).
+      name: "CreateUser ok, non-ASCII name",
+      generated: true,
+      request: post(v, `${users}/CreateUser`, m(CreateUserRequestSchema, { email: `utf8-${tag}@example.com`, displayName: "Zoë Ñandú 😀 日本" })),
+    },
+    {
       name: "CreateUser already_exists",
       request: post(v, `${users}/CreateUser`, m(CreateUserRequestSchema, { email: seeded.email.toUpperCase(), displayName: "Dup" })),
     },

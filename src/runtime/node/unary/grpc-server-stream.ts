@@ -6,16 +6,14 @@ import {
   transformPrepend,
   transformSplitEnvelope,
 } from "@connectrpc/connect/protocol";
-import { createTrailerSerialization, trailerFlag } from "@connectrpc/connect/protocol-grpc-web";
+import { trailerFlag } from "@connectrpc/connect/protocol-grpc-web";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
-import { envelope, startGrpcCall } from "./grpc-unary.ts";
+import { envelope, serializeWebTrailer, startGrpcCall } from "./grpc-unary.ts";
 import { invokeServerStream } from "./invoke-server-stream.ts";
 import { pooled } from "./pooled-binary.ts";
 import type { StreamSink } from "./stream-sink.ts";
 import { type UnaryCall, callComplete } from "./unary-call.ts";
 import type { UnaryRoute } from "./unary-route.ts";
-
-const webTrailer = createTrailerSerialization();
 
 /**
  * A gRPC or gRPC-Web server stream, as connect's own handlers serve it (headers when the
@@ -93,7 +91,7 @@ export async function serveGrpcServerStream(
     sink.end(context.responseTrailer);
     return;
   }
-  const trailerFrame = envelope(trailerFlag, webTrailer.serialize(context.responseTrailer), compression.response, opt.compressMinBytes);
+  const trailerFrame = envelope(trailerFlag, serializeWebTrailer(context.responseTrailer), compression.response, opt.compressMinBytes);
   sink.write(trailerFrame instanceof Uint8Array ? trailerFrame : await trailerFrame);
   sink.end();
 }

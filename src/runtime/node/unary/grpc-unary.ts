@@ -26,7 +26,6 @@ import {
 import {
   contentTypeJson as contentTypeWebJson,
   contentTypeProto as contentTypeWebProto,
-  createTrailerSerialization,
   trailerFlag,
 } from "@connectrpc/connect/protocol-grpc-web";
 import { clientContextValues } from "../../../protocol/client-address.ts";
@@ -34,8 +33,6 @@ import { webHeaderEntries } from "./node-headers.ts";
 import { pooled } from "./pooled-binary.ts";
 import { type UnaryCall, type UnaryResult, callComplete, concatChunks, headerOf } from "./unary-call.ts";
 import type { UnaryRoute } from "./unary-route.ts";
-
-const webTrailer = createTrailerSerialization();
 
 /**
  * A gRPC or gRPC-Web unary call, step for step as connect's own handlers
@@ -76,7 +73,7 @@ export async function serveGrpcUnary(route: UnaryRoute, web: boolean, binary: bo
   if (!web) {
     return { status: 200, header: context.responseHeader, body: concatChunks(frames), trailer: context.responseTrailer };
   }
-  const trailerFrame = envelope(trailerFlag, webTrailer.serialize(context.responseTrailer), compression.response, opt.compressMinBytes);
+  const trailerFrame = envelope(trailerFlag, serializeWebTrailer(context.responseTrailer), compression.response, opt.compressMinBytes);
   frames.push(trailerFrame instanceof Uint8Array ? trailerFrame : await trailerFrame);
   return { status: 200, header: context.responseHeader, body: concatChunks(frames) };
 }
@@ -158,6 +155,18 @@ async function parseEnvelopes<T>(messages: AsyncIterable<T>): Promise<T> {
     throw new ConnectError("protocol error: received extra input message for unary method", Code.Unimplemented);
   }
   return first.value;
+}
+
+/**
+ * connect's gRPC-Web trailer serialization (`name: value` lines, CRLF-terminated, UTF-8),
+ * in a buffer from Node's pool rather than a new TextEncoder's fresh array.
+ */
+export function serializeWebTrailer(trailer: Headers): Uint8Array {
+  let lines = "";
+  trailer.forEach((value, key) => {
+    lines += `${key}: ${value}\r\n`;
+  });
+  return Buffer.from(lines, "utf8");
 }
 
 /** One frame, compressed as connect's transformCompressEnvelope does (no promise when not). */

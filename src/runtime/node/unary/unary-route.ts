@@ -10,6 +10,13 @@ import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import type { ServiceEntry } from "../../../app.ts";
 import { installPooledWriter } from "./pooled-binary.ts";
 
+/**
+ * The JSON serializer's text encoder (an option of connect's JSON serialization): the
+ * same UTF-8 bytes as TextEncoder (lone surrogates become U+FFFD in both), in a buffer
+ * from Node's pool instead of a fresh ArrayBuffer per response.
+ */
+const pooledUtf8 = { encode: (text = ""): Uint8Array => Buffer.from(text, "utf8") };
+
 /** Everything the fast path needs to serve one unary or server-streaming method. */
 export interface UnaryRoute {
   spec: MethodImplSpec & { kind: "unary" | "server_streaming" };
@@ -35,13 +42,15 @@ export function createUnaryRoutes(services: ServiceEntry[], options: ConnectRout
     grpcWeb: options.grpcWeb !== false,
   };
   installPooledWriter();
+  // createJsonSerialization takes a textEncoder; the lookup's parameter type omits it.
+  const jsonOptions = { ...opt.jsonOptions, textEncoder: pooledUtf8 } as UniversalHandlerOptions["jsonOptions"];
   const routes = new Map<string, UnaryRoute>();
   for (const { service, impl } of services) {
     for (const spec of Object.values(createServiceImplSpec(service, impl).methods)) {
       if (spec.kind !== "unary" && spec.kind !== "server_streaming") continue;
       routes.set(`/${service.typeName}/${spec.method.name}`, {
         spec,
-        serialization: createMethodSerializationLookup(spec.method, opt.binaryOptions, opt.jsonOptions, opt),
+        serialization: createMethodSerializationLookup(spec.method, opt.binaryOptions, jsonOptions, opt),
         opt,
         protocols,
       });
