@@ -126,7 +126,11 @@ export function corpus(v: Variant, seeded: Seeded, tag: string): Case[] {
       // Multi-byte UTF-8 in the response (JSON and binary encoders alike).
       name: "CreateUser ok, non-ASCII name",
       generated: true,
-      request: post(v, `${users}/CreateUser`, m(CreateUserRequestSchema, { email: `utf8-${tag}@example.com`, displayName: "Zoë Ñandú 😀 日本" })),
+      request: post(
+        v,
+        `${users}/CreateUser`,
+        m(CreateUserRequestSchema, { email: `utf8-${tag}@example.com`, displayName: "Zoë Ñandú 😀 日本" }),
+      ),
     },
     {
       name: "CreateUser already_exists",
