@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type DescMessage, type DescField, ScalarType, create, toBinary } from "@bufbuild/protobuf";
+import { seededRandom } from "../shared/seeded-random.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { file_acme_config_v1_config } from "../../src/gen/acme/config/v1/config_pb.ts";
 import { file_acme_order_v1_order } from "../../src/gen/acme/order/v1/order_pb.ts";
@@ -53,17 +54,6 @@ async function bundle(name: string, lazy: boolean): Promise<Check> {
     plugins: lazy ? [lazyCelRules] : [],
   });
   return ((await import(pathToFileURL(outfile).href)) as { check: Check }).check;
-}
-
-/** A deterministic pseudo-random generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // Values around the rules the app declares: lengths, bounds, formats (email, uuid), blanks.
@@ -141,7 +131,7 @@ describe("lazy CEL rule compilation in the server bundle", () => {
     let compared = 0;
     for (const desc of schemas) {
       for (let seed = 1; seed <= 60; seed++) {
-        const bytes = toBinary(desc, message(desc, rng(seed)) as never);
+        const bytes = toBinary(desc, message(desc, seededRandom(seed)) as never);
         for (const celOnly of [false, true]) {
           const expected = eager(desc.typeName, bytes, celOnly);
           expect(lazy(desc.typeName, bytes, celOnly), `${desc.typeName} seed ${seed}${celOnly ? " (CEL only)" : ""}`).toBe(expected);

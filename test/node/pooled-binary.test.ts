@@ -6,6 +6,7 @@ import {
   TimestampSchema,
   file_google_protobuf_descriptor,
 } from "@bufbuild/protobuf/wkt";
+import { seededRandom } from "../shared/seeded-random.ts";
 import { describe, expect, it } from "vitest";
 import { file_acme_config_v1_config } from "../../src/gen/acme/config/v1/config_pb.ts";
 import { file_acme_order_v1_order } from "../../src/gen/acme/order/v1/order_pb.ts";
@@ -16,17 +17,6 @@ import { installPooledWriter, pooled } from "../../src/runtime/node/unary/pooled
 // The fast path serializes with writer buffers from Node's pool (pooled-binary.ts).
 // protobuf-es's own toBinary is the oracle: same bytes for every message of a corpus
 // generated over every field kind, and no result changed by later serializations.
-
-/** A deterministic pseudo-random generator (mulberry32), so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const texts = ["", "a", "ünïcødé", "😀 emoji", "x".repeat(127), "y".repeat(128), "z".repeat(5000)];
 
@@ -132,7 +122,7 @@ describe("serialization with pooled writer buffers", () => {
     let compared = 0;
     for (const desc of [...schemas, StructSchema, TimestampSchema, DescriptorProtoSchema]) {
       for (let seed = 1; seed <= 40; seed++) {
-        const message = randomMessage(desc, rng(seed)) as never;
+        const message = randomMessage(desc, seededRandom(seed)) as never;
         const expected = toBinary(desc, message);
         const actual = pooled(() => toBinary(desc, message));
         expect(Buffer.from(actual).equals(Buffer.from(expected)), `${desc.typeName} seed ${seed}`).toBe(true);
@@ -144,7 +134,7 @@ describe("serialization with pooled writer buffers", () => {
 
   it("never lets a later serialization change an earlier result", () => {
     installPooledWriter();
-    const r = rng(7);
+    const r = seededRandom(7);
     const kept: { actual: Uint8Array; expected: Uint8Array }[] = [];
     for (let i = 0; i < 2000; i++) {
       const message = randomMessage(FileDescriptorProtoSchema, r) as never;
@@ -158,7 +148,7 @@ describe("serialization with pooled writer buffers", () => {
 
   it("leaves every other toBinary alone, also after a serialization that threw", () => {
     installPooledWriter();
-    const user = randomMessage(schemas.find((s) => s.typeName === "acme.user.v1.User")!, rng(3)) as never;
+    const user = randomMessage(schemas.find((s) => s.typeName === "acme.user.v1.User")!, seededRandom(3)) as never;
     const before = toBinary(schemas.find((s) => s.typeName === "acme.user.v1.User")!, user);
     expect(Buffer.isBuffer(before)).toBe(false);
     expect(before.byteOffset).toBe(0);
