@@ -31,7 +31,7 @@ import {
 import { clientContextValues } from "../../../protocol/client-address.ts";
 import { webHeaderEntries } from "./node-headers.ts";
 import { pooled } from "./pooled-binary.ts";
-import { type UnaryCall, type UnaryResult, callComplete, concatChunks, headerOf } from "./unary-call.ts";
+import { type UnaryCall, type UnaryResult, callComplete, concatChunks, headerOf, singleMessage } from "./unary-call.ts";
 import type { UnaryRoute } from "./unary-route.ts";
 
 /**
@@ -122,13 +122,14 @@ export async function readGrpcRequest(
   const parse = serialization.getI(binary);
   const single = singleEnvelope(concatChunks(chunks), opt.readMaxBytes);
   if (single !== undefined) return parse.parse(single);
-  return parseEnvelopes(
+  return singleMessage(
     pipe(
       createAsyncIterable(chunks),
       transformSplitEnvelope(opt.readMaxBytes),
       transformDecompressEnvelope(decompression, opt.readMaxBytes),
       web ? transformParseEnvelope(parse, trailerFlag) : transformParseEnvelope(parse),
     ),
+    "unary",
   );
 }
 
@@ -141,20 +142,6 @@ function singleEnvelope(body: Uint8Array, readMaxBytes: number): Uint8Array | un
   const length = new DataView(body.buffer, body.byteOffset + 1, 4).getUint32(0);
   if (length > readMaxBytes || body.byteLength !== 5 + length) return undefined;
   return body.subarray(5);
-}
-
-/** Exactly one message, with the errors connect's `ensureSingle` raises otherwise. */
-async function parseEnvelopes<T>(messages: AsyncIterable<T>): Promise<T> {
-  const it = messages[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done === true) {
-    throw new ConnectError("protocol error: missing input message for unary method", Code.Unimplemented);
-  }
-  const second = await it.next();
-  if (second.done !== true) {
-    throw new ConnectError("protocol error: received extra input message for unary method", Code.Unimplemented);
-  }
-  return first.value;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type DescMessage, type Message, create } from "@bufbuild/protobuf";
-import { Code, ConnectError, type HandlerContext, type Interceptor, type MethodImplSpec, type StreamResponse } from "@connectrpc/connect";
+import type { HandlerContext, Interceptor, MethodImplSpec, StreamResponse } from "@connectrpc/connect";
+import { singleMessage } from "./unary-call.ts";
 
 type ServerStreamSpec = MethodImplSpec & { kind: "server_streaming" };
 
@@ -21,7 +22,10 @@ export async function invokeServerStream(
   const common = { service: spec.method.parent, header: context.responseHeader, trailer: context.responseTrailer };
   let next = async (req: { message: AsyncIterable<Message> } & Parameters<typeof mergeRequest>[1]): Promise<StreamResponse> => ({
     stream: true,
-    message: normalizeIterable(spec.method.output, spec.impl(await ensureSingle(req.message), mergeRequest(context, req))),
+    message: normalizeIterable(
+      spec.method.output,
+      spec.impl(await singleMessage(req.message, "server-streaming"), mergeRequest(context, req)),
+    ),
     method: spec.method,
     ...common,
   });
@@ -53,20 +57,6 @@ function mergeRequest(
   req: { service: HandlerContext["service"]; header: Headers; signal: AbortSignal; contextValues: HandlerContext["values"] },
 ): HandlerContext {
   return { ...context, service: req.service, requestHeader: req.header, signal: req.signal, values: req.contextValues };
-}
-
-/** Exactly one request message, with connect's errors otherwise. */
-async function ensureSingle(messages: AsyncIterable<Message>): Promise<Message> {
-  const it = messages[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done === true) {
-    throw new ConnectError("protocol error: missing input message for server-streaming method", Code.Unimplemented);
-  }
-  const second = await it.next();
-  if (second.done !== true) {
-    throw new ConnectError("protocol error: received extra input message for server-streaming method", Code.Unimplemented);
-  }
-  return first.value;
 }
 
 /** connect's normalizeIterable: each output message completed with `create`, one promise per message. */

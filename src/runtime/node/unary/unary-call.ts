@@ -32,6 +32,23 @@ export interface UnaryResult {
  */
 export const callComplete = new ConnectError("the call is complete", Code.Canceled);
 
+/**
+ * The one message of a unary or server-streaming request, with the errors connect's
+ * `ensureSingle` raises when there is none or more than one.
+ */
+export async function singleMessage<T>(messages: AsyncIterable<T>, kind: "unary" | "server-streaming"): Promise<T> {
+  const it = messages[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done === true) {
+    throw new ConnectError(`protocol error: missing input message for ${kind} method`, Code.Unimplemented);
+  }
+  const second = await it.next();
+  if (second.done !== true) {
+    throw new ConnectError(`protocol error: received extra input message for ${kind} method`, Code.Unimplemented);
+  }
+  return first.value;
+}
+
 /** Joins body chunks (a single chunk is returned as is). */
 export function concatChunks(chunks: readonly Uint8Array[]): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
