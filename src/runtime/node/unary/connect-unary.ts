@@ -22,7 +22,6 @@ import {
 import { clientContextValues } from "../../../protocol/client-address.ts";
 import { webHeaderEntries } from "./node-headers.ts";
 import { type UnaryCall, type UnaryResult, callComplete, concatChunks, headerOf } from "./unary-call.ts";
-import { pooled } from "./pooled-binary.ts";
 import type { UnaryRoute } from "./unary-route.ts";
 
 /**
@@ -65,8 +64,7 @@ export async function serveConnectUnary(route: UnaryRoute, binary: boolean, call
     if (compression.request) bytes = await compression.request.decompress(bytes, opt.readMaxBytes);
     const input = serialization.getI(binary).parse(bytes);
     const output = await invokeUnaryImplementation(spec as MethodImplSpec & { kind: "unary" }, context, input, opt.interceptors);
-    const serializer = serialization.getO(binary);
-    body = pooled(() => serializer.serialize(output));
+    body = serialization.getO(binary).serialize(output);
   } catch (e) {
     context.abort(e);
     const error = e instanceof ConnectError ? e : new ConnectError("internal error", Code.Internal, undefined, undefined, e);

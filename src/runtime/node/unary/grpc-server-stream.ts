@@ -10,7 +10,6 @@ import { trailerFlag } from "@connectrpc/connect/protocol-grpc-web";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { envelope, serializeWebTrailer, startGrpcCall } from "./grpc-unary.ts";
 import { invokeServerStream } from "./invoke-server-stream.ts";
-import { pooled } from "./pooled-binary.ts";
 import type { StreamSink } from "./stream-sink.ts";
 import { type UnaryCall, callComplete } from "./unary-call.ts";
 import type { UnaryRoute } from "./unary-route.ts";
@@ -60,13 +59,7 @@ export async function serveGrpcServerStream(
     const it = invoked.messages;
     const serialize = serialization.getO(binary);
     for (let next = await it.next(); next.done !== true; next = await it.next()) {
-      const message = next.value;
-      const frame = envelope(
-        0,
-        pooled(() => serialize.serialize(message)),
-        compression.response,
-        opt.compressMinBytes,
-      );
+      const frame = envelope(0, serialize.serialize(next.value), compression.response, opt.compressMinBytes);
       head();
       if (!sink.write(frame instanceof Uint8Array ? frame : await frame)) await sink.drained();
       if (sink.gone()) {

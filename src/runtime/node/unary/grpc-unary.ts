@@ -30,7 +30,6 @@ import {
 } from "@connectrpc/connect/protocol-grpc-web";
 import { clientContextValues } from "../../../protocol/client-address.ts";
 import { webHeaderEntries } from "./node-headers.ts";
-import { pooled } from "./pooled-binary.ts";
 import { type UnaryCall, type UnaryResult, callComplete, concatChunks, headerOf, singleMessage } from "./unary-call.ts";
 import type { UnaryRoute } from "./unary-route.ts";
 
@@ -53,13 +52,7 @@ export async function serveGrpcUnary(route: UnaryRoute, web: boolean, binary: bo
     if (timeout.error) throw timeout.error;
     const input = await readGrpcRequest(route, web, binary, call, compression.request);
     const output = await invokeUnaryImplementation(spec as MethodImplSpec & { kind: "unary" }, context, input, opt.interceptors);
-    const serializer = serialization.getO(binary);
-    const frame = envelope(
-      0,
-      pooled(() => serializer.serialize(output)),
-      compression.response,
-      opt.compressMinBytes,
-    );
+    const frame = envelope(0, serialization.getO(binary).serialize(output), compression.response, opt.compressMinBytes);
     frames.push(frame instanceof Uint8Array ? frame : await frame);
   } catch (e) {
     context.abort(e);

@@ -1,5 +1,6 @@
-import { fromJson, toBinary } from "@bufbuild/protobuf";
+import { type DescMessage, type MessageShape, fromJson, toBinary } from "@bufbuild/protobuf";
 import { BinaryWriter } from "@bufbuild/protobuf/wire";
+import type { MethodSerializationLookup, Serialization } from "@connectrpc/connect/protocol";
 import { StructSchema } from "@bufbuild/protobuf/wkt";
 
 /**
@@ -35,6 +36,24 @@ export function pooled<T>(serialize: () => T): T {
   } finally {
     active = false;
   }
+}
+
+/**
+ * `lookup` with its binary output serialization running `pooled`: what the fast path's
+ * routes (unary-route.ts) serialize responses and streamed messages with.
+ */
+export function withPooledBinaryOutput<I extends DescMessage, O extends DescMessage>(
+  lookup: MethodSerializationLookup<I, O>,
+): MethodSerializationLookup<I, O> {
+  const binary = lookup.getO(true);
+  const pooledBinary: Serialization<MessageShape<O>> = {
+    parse: (data) => binary.parse(data),
+    serialize: (data) => pooled(() => binary.serialize(data)),
+  };
+  return {
+    getI: (useBinaryFormat) => lookup.getI(useBinaryFormat),
+    getO: (useBinaryFormat) => (useBinaryFormat ? pooledBinary : lookup.getO(false)),
+  };
 }
 
 let installed: boolean | undefined;

@@ -8,7 +8,7 @@ import {
 } from "@connectrpc/connect/protocol";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import type { ServiceEntry } from "../../../app.ts";
-import { installPooledWriter } from "./pooled-binary.ts";
+import { installPooledWriter, withPooledBinaryOutput } from "./pooled-binary.ts";
 
 /**
  * The JSON serializer's text encoder (an option of connect's JSON serialization): the
@@ -50,7 +50,7 @@ export function createUnaryRoutes(services: ServiceEntry[], options: ConnectRout
       if (spec.kind !== "unary" && spec.kind !== "server_streaming") continue;
       routes.set(`/${service.typeName}/${spec.method.name}`, {
         spec,
-        serialization: createMethodSerializationLookup(spec.method, opt.binaryOptions, jsonOptions, opt),
+        serialization: withPooledBinaryOutput(createMethodSerializationLookup(spec.method, opt.binaryOptions, jsonOptions, opt)),
         opt,
         protocols,
       });
