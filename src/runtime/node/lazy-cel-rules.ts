@@ -5,7 +5,7 @@ import type { Plugin } from "esbuild";
  * protovalidate 1.3 compiles every standard CEL rule of a rule type (all of StringRules,
  * all of Int32Rules...) the first time a message uses that type, although it then runs
  * only the rules a field sets, and most of those natively without CEL. On the first
- * request that is ~50 ms of `npm start`'s cold start (docs/performance.md). This esbuild
+ * request that was ~90 ms of `npm start`'s ~265 ms cold start (docs/performance.md). This esbuild
  * plugin makes the bundle compile each standard rule on first use instead: the planner
  * reads `compiled` only for rules that are set and not handled natively, and
  * `compileRule` returns compilation errors as values, so what is compiled, and every
