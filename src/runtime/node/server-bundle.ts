@@ -2,7 +2,6 @@ import { renameSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { join } from "node:path";
 import { projectRoot, serverBundle } from "./bundle-freshness.mjs";
-import { lazyCelRules } from "./lazy-cel-rules.ts";
 
 /**
  * `npm start` loads the server from one prebuilt ES module instead of ~150 TypeScript
@@ -42,7 +41,6 @@ export async function buildServerBundle(outfile = serverBundle): Promise<string[
     legalComments: "none",
     logLevel: "error",
     metafile: true,
-    plugins: [lazyCelRules],
     // CommonJS packages inside an ES module bundle still call require().
     banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
   });
