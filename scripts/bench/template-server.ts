@@ -1,10 +1,9 @@
 import { trace } from "@opentelemetry/api";
-import { pino } from "pino";
 // The bench's only coupling to src/ (besides generated code): keep it in this file.
 import { readOtelSettings } from "../../src/telemetry/otel-env.ts";
 import { startNodeMetrics } from "../../src/runtime/node/metrics.ts";
 import { readNodeEnv } from "../../src/runtime/node/node-env.ts";
-import { createPino, pinoConfigLog, pinoRpcLogger } from "../../src/runtime/node/pino-loggers.ts";
+import { batchedDestination, createPino, pinoConfigLog, pinoRpcLogger } from "../../src/runtime/node/pino-loggers.ts";
 import { startServer } from "../../src/runtime/node/start-server.ts";
 import type { TemplateOptions } from "./server-options.ts";
 
@@ -12,9 +11,9 @@ import type { TemplateOptions } from "./server-options.ts";
  * The template as `npm start` serves it: startServer() with the environment read by
  * readNodeEnv (so UNARY_FAST_PATH and CONFIG_* apply as they would), tracing through the
  * API without an SDK (main.ts does the same when no OTLP endpoint is set), and log lines
- * through the real pino loggers into a real asynchronous sonic-boom destination
- * (/dev/null; pino's default stdout destination is asynchronous too), so their
- * serialization and writes are paid as in production; RPC metrics into the metrics SDK
+ * through the real pino loggers into the destination main.ts writes stdout with
+ * (batchedDestination, here into /dev/null), so their serialization and writes are paid
+ * as in production; RPC metrics into the metrics SDK
  * (the Prometheus reader of GET /metrics), as main.ts records them. `chain: "empty"` is the same
  * server with no interceptors, to show what the chain costs.
  */
@@ -29,7 +28,7 @@ export async function startTemplate(options: TemplateOptions): Promise<Record<st
     DATABASE_PATH: options.databasePath,
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
   });
-  const logger = createPino(pino.destination({ dest: "/dev/null", sync: false }));
+  const logger = createPino(batchedDestination("/dev/null"));
   const metrics = await startNodeMetrics(readOtelSettings({}));
   const server = await startServer(
     env,
