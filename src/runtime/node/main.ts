@@ -6,7 +6,7 @@ import { readOtelSettings } from "../../telemetry/otel-env.ts";
 import { startNodeMetrics } from "./metrics.ts";
 import { describeAuth } from "./describe-auth.ts";
 import { readNodeEnv } from "./node-env.ts";
-import { createPino, pinoConfigLog, pinoRpcLogger } from "./pino-loggers.ts";
+import { batchedDestination, createPino, pinoConfigLog, pinoRpcLogger } from "./pino-loggers.ts";
 import { type ServerLog, openServerState, startServer } from "./start-server.ts";
 import type { NodeTracing } from "./tracing.ts";
 
@@ -15,7 +15,8 @@ import type { NodeTracing } from "./tracing.ts";
 try {
   const env = readNodeEnv(process.env);
   const settings = readOtelSettings(process.env);
-  const logger = createPino();
+  const logLines = batchedDestination();
+  const logger = createPino(logLines);
   const configLog = pinoConfigLog(logger);
   const serverLog: ServerLog = ({ level, msg, ...fields }) => logger[level](fields, msg);
   // The database and config first: the one config store feeds the sampler and the server.
@@ -60,6 +61,8 @@ try {
   };
   process.on("SIGTERM", shutdown);
   process.on("SIGINT", shutdown);
+  // Start-up's log lines (config warnings, say) out before the lines that say it is up.
+  logLines.flushSync();
   console.log(describeAuth(env));
   // Printed last: whoever waits for this line may signal at once (tests, supervisors).
   console.log(`listening on ${running.url}`);

@@ -27,7 +27,7 @@ function isoTimeOncePerMs(): string {
  * written when the process exits, also after an uncaught exception; a SIGKILL loses at
  * most the last 100 ms.
  */
-export function batchedDestination(dest: number | string = 1): pino.DestinationStream {
+export function batchedDestination(dest: number | string = 1): ReturnType<typeof pino.destination> {
   const stream = pino.destination({ dest, sync: true, minLength: 4096, periodicFlush: 100 });
   process.once("exit", () => stream.flushSync());
   return stream;
