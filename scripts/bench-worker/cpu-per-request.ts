@@ -1,10 +1,6 @@
-import type { ChildProcess } from "node:child_process";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import net from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { spawnWrangler, wrangler } from "./wrangler-run.ts";
+import { readdirSync, readFileSync } from "node:fs";
+import { startWranglerDev } from "./wrangler-run.ts";
 
 export interface CpuPerRequest {
   /** CPU time of the workerd process per request, steady state, in ms. */
@@ -40,28 +36,10 @@ export interface CpuProbe {
  * second workerd process in front.
  */
 export async function measureCpuPerRequest(probe: CpuProbe): Promise<CpuPerRequest> {
-  const state = mkdtempSync(join(tmpdir(), "worker-cpu-"));
-  let dev: ChildProcess | undefined;
+  const dev = await startWranglerDev({ dir: probe.dir, migrate: probe.migrate, ...(probe.vars ? { vars: probe.vars } : {}) });
   try {
-    if (probe.migrate) await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], probe.dir);
-    const port = await freePort();
-    dev = spawnWrangler([
-      "dev",
-      "--cwd",
-      probe.dir,
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--inspector-port",
-      "0",
-      "--persist-to",
-      state,
-      ...Object.entries(probe.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
-    ]);
-    await ready(dev);
-    const baseUrl = `http://127.0.0.1:${port}`;
-    const workerd = workerdPid(dev.pid!, port);
+    const { baseUrl } = dev;
+    const workerd = workerdPid(dev.child.pid!, Number(new URL(baseUrl).port));
     await settle(workerd);
     const beforeFirst = cpuNs(workerd);
     await (await probe.first(baseUrl)).arrayBuffer();
@@ -73,12 +51,7 @@ export async function measureCpuPerRequest(probe: CpuProbe): Promise<CpuPerReque
     const perRequestMs = (cpuNs(workerd) - before) / 1e6 / probe.requests;
     return { cpuMsPerRequest: round(perRequestMs, 3), firstRequestCpuMs: round(firstRequestCpuMs, 1), requests: probe.requests };
   } finally {
-    if (dev && dev.exitCode === null) {
-      const exited = new Promise((resolve) => dev?.once("exit", resolve));
-      dev.kill("SIGTERM");
-      await exited;
-    }
-    rmSync(state, { recursive: true, force: true });
+    await dev.stop();
   }
 }
 
@@ -143,28 +116,6 @@ function workerdPid(root: number, port: number): number {
   if (worker.length !== 1)
     throw new Error(`expected one workerd running the Worker under wrangler dev, found ${worker.length} of ${workerds.length}`);
   return worker[0]!;
-}
-
-function ready(child: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const onOutput = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("Ready on")) resolve();
-    };
-    child.stdout?.on("data", onOutput);
-    child.stderr?.on("data", onOutput);
-    child.once("exit", (code) => reject(new Error(`wrangler dev exited with ${code}: ${output}`)));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 function round(value: number, digits: number): number {

@@ -1,10 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { benchAuthorization, useBenchAuth } from "../bench/bench-auth.ts";
-import { spawnWrangler, wrangler } from "./wrangler-run.ts";
+import { benchAuthVars, benchAuthorization, useBenchAuth } from "../bench/bench-auth.ts";
+import { freePort } from "../bench/cold-start.ts";
+import { startWranglerDev } from "./wrangler-run.ts";
 
 // A CPU profile of the template Worker's first request (docs/performance-worker.md, "The
 // first request"): `node scripts/bench-worker/first-request-profile.ts [out.cpuprofile]`.
@@ -14,15 +13,6 @@ import { spawnWrangler, wrangler } from "./wrangler-run.ts";
 
 const templateDir = fileURLToPath(new URL("../../", import.meta.url));
 const out = resolve(process.argv[2] ?? "worker-first-request.cpuprofile");
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const probe = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => done(port));
-    });
-  });
-}
 
 /** A DevTools protocol session over wrangler's inspector proxy (it checks the Origin). */
 async function inspect(port: number) {
@@ -53,40 +43,14 @@ async function inspect(port: number) {
 }
 
 await useBenchAuth();
-const state = mkdtempSync(join(tmpdir(), "worker-profile-"));
-const [port, inspectorPort] = [await freePort(), await freePort()];
-await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], templateDir);
-const vars = ["AUTH_ISSUER", "AUTH_AUDIENCE", "AUTH_JWKS"].flatMap((name) => ["--var", `${name}:${process.env[name] ?? ""}`]);
-const dev = spawnWrangler([
-  "dev",
-  "--cwd",
-  templateDir,
-  "--ip",
-  "127.0.0.1",
-  "--port",
-  String(port),
-  "--inspector-port",
-  String(inspectorPort),
-  "--persist-to",
-  state,
-  ...vars,
-]);
+const inspectorPort = await freePort();
+const dev = await startWranglerDev({ dir: templateDir, migrate: true, vars: benchAuthVars(), inspectorPort });
 try {
-  await new Promise<void>((ready, failed) => {
-    let output = "";
-    const onOutput = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("Ready on")) ready();
-    };
-    dev.stdout?.on("data", onOutput);
-    dev.stderr?.on("data", onOutput);
-    dev.once("exit", (code) => failed(new Error(`wrangler dev exited with ${code}: ${output}`)));
-  });
   const inspector = await inspect(inspectorPort);
   await inspector.send("Profiler.enable");
   await inspector.send("Profiler.setSamplingInterval", { interval: 100 });
   await inspector.send("Profiler.start");
-  const response = await fetch(`http://127.0.0.1:${port}/acme.user.v1.UserService/GetUser`, {
+  const response = await fetch(`${dev.baseUrl}/acme.user.v1.UserService/GetUser`, {
     method: "POST",
     headers: { "content-type": "application/json", ...benchAuthorization() },
     body: JSON.stringify({ id: "3f0c9e4e-0000-4000-8000-000000000000" }),
@@ -97,8 +61,5 @@ try {
   writeFileSync(out, JSON.stringify(profile));
   console.log(`first request answered ${response.status}; profile written to ${out}`);
 } finally {
-  const exited = new Promise((done) => dev.once("exit", done));
-  dev.kill("SIGTERM");
-  await exited;
-  rmSync(state, { recursive: true, force: true });
+  await dev.stop();
 }

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { benchAuthorization, useBenchAuth } from "../bench/bench-auth.ts";
+import { benchAuthVars, benchAuthorization, useBenchAuth } from "../bench/bench-auth.ts";
 import { type Bundle, type BundlePart, bundleBreakdown } from "./bundle-breakdown.ts";
 import { type CpuPerRequest, measureCpuPerRequest } from "./cpu-per-request.ts";
 import { writeReferenceWorker } from "./reference-worker.ts";
@@ -37,7 +37,6 @@ export interface WorkerBenchResult {
 // The bench's token (scripts/bench/bench-auth.ts): every request carries it; the template
 // Worker trusts its key (AUTH_* vars), the reference Worker ignores it.
 const json = () => ({ "content-type": "application/json", ...benchAuthorization() });
-const authVars = () => Object.fromEntries(["AUTH_ISSUER", "AUTH_AUDIENCE", "AUTH_JWKS"].map((name) => [name, process.env[name] ?? ""]));
 const someId = "3f0c9e4e-0000-4000-8000-000000000000";
 
 const getUser = (baseUrl: string, id: string) =>
@@ -56,7 +55,7 @@ export async function runWorkerBench(): Promise<WorkerBenchResult> {
     const templateCpu = await measureCpuPerRequest({
       dir: templateDir,
       migrate: true,
-      vars: authVars(),
+      vars: benchAuthVars(),
       requests,
       // A GetUser of no one: config, validation, the service and a D1 read (not_found).
       first: (baseUrl) => getUser(baseUrl, someId),

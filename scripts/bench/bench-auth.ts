@@ -32,3 +32,8 @@ export function benchAuthorization(): Record<string, string> {
   const value = process.env.BENCH_AUTHORIZATION;
   return value ? { authorization: value } : {};
 }
+
+/** The AUTH_* variables useBenchAuth set, for a Worker's vars (`wrangler dev --var`). */
+export function benchAuthVars(): Record<string, string> {
+  return Object.fromEntries(["AUTH_ISSUER", "AUTH_AUDIENCE", "AUTH_JWKS"].map((name) => [name, process.env[name] ?? ""]));
+}
