@@ -13,9 +13,9 @@ interface Child {
   kill: () => void;
 }
 
-/** Runs `body` in a Node process that has `logger` (createPino() as main.ts makes it). */
+/** Runs `body` in a Node process that has `logger`, made as main.ts makes it. */
 function run(body: string): Child {
-  const script = `import { createPino } from ${JSON.stringify(loggers)};\nconst logger = createPino();\n${body}`;
+  const script = `import { batchedDestination, createPino } from ${JSON.stringify(loggers)};\nconst logger = createPino(batchedDestination());\n${body}`;
   const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

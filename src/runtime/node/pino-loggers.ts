@@ -34,7 +34,7 @@ export function batchedDestination(dest: number | string = 1): ReturnType<typeof
 }
 
 /** JSON lines through pino: {"level":"info","time":"...",...}. */
-export function createPino(destination: pino.DestinationStream = batchedDestination()): pino.Logger {
+export function createPino(destination: pino.DestinationStream): pino.Logger {
   return pino(
     {
       base: undefined,
