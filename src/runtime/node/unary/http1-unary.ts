@@ -1,11 +1,13 @@
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { writeAtEndOfTurn } from "./end-of-turn.ts";
 import { addNodeHeaders } from "./node-headers.ts";
 import { readBody } from "./read-body.ts";
 import { serveGrpcServerStream } from "./grpc-server-stream.ts";
 import { waitForDrain } from "./http2-unary.ts";
 import { pathOf, serveUnary } from "./serve-unary.ts";
 import type { StreamSink } from "./stream-sink.ts";
+import type { UnaryResult } from "./unary-call.ts";
 import { unaryProtocolOf } from "./unary-protocol.ts";
 import type { UnaryRoute } from "./unary-route.ts";
 
@@ -29,8 +31,9 @@ const clientGone = new ConnectError("the client closed the connection", Code.Can
 
 /**
  * Serves unary RPCs over HTTP/1.1 straight from node:http (body read once, response
- * written once), and hands every other request to `fallback` untouched. `extraHeaders`
- * are added to fast-path responses (CORS), as headers set on `res` are for the fallback.
+ * written once, at the end of the turn: end-of-turn.ts), and hands every other request to
+ * `fallback` untouched. Headers set on `res` before (CORS) go out with either, as
+ * writeHead merges them.
  */
 export function http1Unary(routes: Map<string, UnaryRoute>, fallback: Http1Listener): Http1Listener {
   return (req, res) => {
@@ -70,13 +73,12 @@ export function http1Unary(routes: Map<string, UnaryRoute>, fallback: Http1Liste
       serveGrpcServerStream(route, true, protocol.binary, call, http1Sink(res)).catch(failed);
       return;
     }
-    serveUnary(route, protocol, call).then((result) => {
+    const respond = (result: UnaryResult) => {
       if (res.destroyed) return;
-      const headers: OutgoingHttpHeaders = {};
-      addNodeHeaders(headers, result.header);
-      res.writeHead(result.status, headers);
+      res.writeHead(result.status, addNodeHeaders({}, result.header));
       endWith(res, result.body);
-    }, failed);
+    };
+    serveUnary(route, protocol, call).then((result) => writeAtEndOfTurn(() => respond(result), failed), failed);
   };
 }
 

@@ -1,11 +1,13 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { writeAtEndOfTurn } from "./end-of-turn.ts";
 import { errorFromResetCode } from "./h2-reset.ts";
 import { addNodeHeaders } from "./node-headers.ts";
 import { readBody } from "./read-body.ts";
 import { serveGrpcServerStream } from "./grpc-server-stream.ts";
 import { pathOf, serveUnary } from "./serve-unary.ts";
 import type { StreamSink } from "./stream-sink.ts";
+import type { UnaryResult } from "./unary-call.ts";
 import { unaryProtocolOf } from "./unary-protocol.ts";
 import type { UnaryRoute } from "./unary-route.ts";
 
@@ -16,8 +18,8 @@ const streamClosed = new ConnectError("the client closed the stream", Code.Cance
 
 /**
  * Serves unary RPCs over HTTP/2 on node:http2's stream API: headers, body and
- * trailers are written once each, with no compatibility request/response objects.
- * Every other stream goes to `fallback` untouched. `extraHeaders(headers)` adds
+ * trailers are written once each, at the end of the turn (end-of-turn.ts), with no
+ * compatibility request/response objects. Every other stream goes to `fallback` untouched. `extraHeaders(headers)` adds
  * response headers (CORS) to fast-path responses.
  */
 export function http2Unary(
@@ -53,7 +55,7 @@ export function http2Unary(
       serveGrpcServerStream(route, protocol.name === "grpc-web", protocol.binary, call, sink).catch(failed);
       return;
     }
-    serveUnary(route, protocol, call).then((result) => {
+    const respond = (result: UnaryResult) => {
       if (stream.destroyed || stream.closed) return;
       const out: OutgoingHttpHeaders = { ":status": result.status, ...extraHeaders(headers) };
       addNodeHeaders(out, result.header);
@@ -65,7 +67,8 @@ export function http2Unary(
         stream.respond(out);
       }
       stream.end(result.body);
-    }, failed);
+    };
+    serveUnary(route, protocol, call).then((result) => writeAtEndOfTurn(() => respond(result), failed), failed);
   };
 }
 
