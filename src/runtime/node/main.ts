@@ -6,7 +6,7 @@ import { readOtelSettings } from "../../telemetry/otel-env.ts";
 import { startNodeMetrics } from "./metrics.ts";
 import { describeAuth } from "./describe-auth.ts";
 import { readNodeEnv } from "./node-env.ts";
-import { batchedDestination, createPino, pinoConfigLog, pinoRpcLogger } from "./pino-loggers.ts";
+import { batchedDestination, createPino, pinoConfigLog, rpcLogLines } from "./pino-loggers.ts";
 import { type ServerLog, openServerState, startServer } from "./start-server.ts";
 import type { NodeTracing } from "./tracing.ts";
 
@@ -31,7 +31,7 @@ try {
     : { tracer: trace.getTracer("connect-service-template"), flush: async () => {}, shutdown: async () => {} };
   // Metrics are always on: GET /metrics on the server's port, plus OTLP with an endpoint.
   const metrics = await startNodeMetrics(settings);
-  const running = await startServer(env, { log: pinoRpcLogger(logger), configLog, tracer: tracing.tracer, metrics }, {}, state);
+  const running = await startServer(env, { log: rpcLogLines(logLines), configLog, tracer: tracing.tracer, metrics }, {}, state);
   // Shutdown (docs/health-and-shutdown.md): not ready at once, keep serving for
   // SHUTDOWN_DELAY_MS while load balancers notice, then stop accepting and drain calls for
   // up to SHUTDOWN_GRACE_MS, flush telemetry, close the database, exit 0. A second signal
