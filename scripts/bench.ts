@@ -90,7 +90,7 @@ function workerRows(outcome: Awaited<ReturnType<typeof runWorkerRows>>): RowResu
     ...extra,
   });
   return [
-    row("bundle-gzip-kib", `Worker main module, template: ${template.rawKiB} KiB raw, KiB gzip${lazy}`, template.gzipKiB, "", {
+    row("bundle-gzip-kib", `Worker main module, template, gzip (${template.rawKiB} KiB raw)${lazy}`, template.gzipKiB, "KiB", {
       target: { text: "<= 150 KiB gzip", actual: `${template.gzipKiB} KiB`, met: bundleTargetMet },
     }),
     row("startup-reference", "Worker startup CPU, minimal connect-es Worker (wrangler check startup)", reference.activeMs, "ms"),

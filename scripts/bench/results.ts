@@ -17,7 +17,7 @@ export interface RowResult {
   group: RowGroup;
   /** What was in flight: connections x streams, concurrent streams, or starts. */
   load: string;
-  unit: "req/s" | "msg/s" | "ms" | "";
+  unit: "req/s" | "msg/s" | "ms" | "KiB" | "";
   /** The row (id) this one is divided by; an anchor row has none. */
   anchor?: string;
   status: "ok" | "failed" | "not run";

@@ -44,6 +44,7 @@ const expectedRows = [
 
 interface Row {
   id: string;
+  unit?: string;
   status: string;
   reason?: string;
   value?: unknown;
@@ -87,6 +88,10 @@ describe("npm run bench, smoke mode", () => {
       // The Worker rows (scripts/bench-worker/main.ts: wrangler, workerd) ran too.
       expect(report.worker.ran, output).toBe(true);
       expect(report.rows.some((row) => row.id.startsWith("worker."))).toBe(true);
+      // The bundle size in KiB to two places: 149.61 rounded to 150 read as at the limit.
+      const bundle = rows.get("worker.bundle-gzip-kib");
+      expect(bundle?.unit).toBe("KiB");
+      expect(output).toContain(`| ${(bundle?.value as number).toFixed(2)} KiB |`);
       expect(readFileSync(join(outDir, "latest.svg"), "utf8")).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
     } finally {
       if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
