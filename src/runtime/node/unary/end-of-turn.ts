@@ -7,7 +7,7 @@
  * bench) that wake-up is a cross-CPU interrupt charged to this process, about 20 µs here:
  * more than the write itself. A unary call's own work runs between two writes, so written
  * at once, every response found its client asleep again. Written together, the responses
- * of one turn wake it about once, and the server keeps the CPU warm with one kind of work.
+ * of one turn wake it about once.
  * Side by side (docs/performance.md): about 35% less CPU per Connect JSON call over
  * HTTP/1.1, 10% over HTTP/2.
  *
