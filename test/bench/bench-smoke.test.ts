@@ -91,7 +91,7 @@ describe("npm run bench, smoke mode", () => {
       // The bundle size in KiB to two places: 149.61 rounded to 150 read as at the limit.
       const bundle = rows.get("worker.bundle-gzip-kib");
       expect(bundle?.unit).toBe("KiB");
-      expect(output).toContain(`| ${(bundle?.value as number).toFixed(2)} KiB |`);
+      expect(output).toContain(`| ${Number(bundle?.value).toFixed(2)} KiB |`);
       expect(readFileSync(join(outDir, "latest.svg"), "utf8")).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
     } finally {
       if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
