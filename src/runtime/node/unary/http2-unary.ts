@@ -19,8 +19,8 @@ const streamClosed = new ConnectError("the client closed the stream", Code.Cance
 /**
  * Serves unary RPCs over HTTP/2 on node:http2's stream API: headers, body and
  * trailers are written once each, at the end of the turn (end-of-turn.ts), with no
- * compatibility request/response objects. Every other stream goes to `fallback` untouched. `extraHeaders(headers)` adds
- * response headers (CORS) to fast-path responses.
+ * compatibility request/response objects. Every other stream goes to `fallback`
+ * untouched. `extraHeaders(headers)` adds response headers (CORS) to fast-path responses.
  */
 export function http2Unary(
   routes: Map<string, UnaryRoute>,
