@@ -3,7 +3,7 @@ import { trace } from "@opentelemetry/api";
 import { readOtelSettings } from "../../src/telemetry/otel-env.ts";
 import { startNodeMetrics } from "../../src/runtime/node/metrics.ts";
 import { readNodeEnv } from "../../src/runtime/node/node-env.ts";
-import { batchedDestination, createPino, pinoConfigLog, rpcLogLines } from "../../src/runtime/node/pino-loggers.ts";
+import { batchedDestination, nodeLoggers } from "../../src/runtime/node/pino-loggers.ts";
 import { startServer } from "../../src/runtime/node/start-server.ts";
 import type { TemplateOptions } from "./server-options.ts";
 
@@ -11,8 +11,8 @@ import type { TemplateOptions } from "./server-options.ts";
  * The template as `npm start` serves it: startServer() with the environment read by
  * readNodeEnv (so UNARY_FAST_PATH and CONFIG_* apply as they would), tracing through the
  * API without an SDK (main.ts does the same when no OTLP endpoint is set), and log lines
- * made as main.ts makes them (RPC lines by rpcLogLines, the others by pino) into the
- * destination main.ts writes stdout with (batchedDestination, here into /dev/null), so
+ * made by main.ts's loggers (nodeLoggers: RPC lines by rpcLogLines, the others by pino) into
+ * the destination main.ts writes stdout with (batchedDestination, here into /dev/null), so
  * their serialization and writes are paid as in production; RPC metrics into the metrics SDK
  * (the Prometheus reader of GET /metrics), as main.ts records them. `chain: "empty"` is the same
  * server with no interceptors, to show what the chain costs.
@@ -28,17 +28,11 @@ export async function startTemplate(options: TemplateOptions): Promise<Record<st
     DATABASE_PATH: options.databasePath,
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
   });
-  const logLines = batchedDestination("/dev/null");
-  const logger = createPino(logLines);
+  const { log, configLog } = nodeLoggers(batchedDestination("/dev/null"));
   const metrics = await startNodeMetrics(readOtelSettings({}));
   const server = await startServer(
     env,
-    {
-      log: rpcLogLines(logLines),
-      configLog: pinoConfigLog(logger),
-      tracer: trace.getTracer("connect-service-template"),
-      metrics,
-    },
+    { log, configLog, tracer: trace.getTracer("connect-service-template"), metrics },
     options.chain === "full" ? {} : { interceptors: [] },
   );
   return { port: Number(new URL(server.url).port) };

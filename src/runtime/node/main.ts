@@ -6,8 +6,8 @@ import { readOtelSettings } from "../../telemetry/otel-env.ts";
 import { startNodeMetrics } from "./metrics.ts";
 import { describeAuth } from "./describe-auth.ts";
 import { readNodeEnv } from "./node-env.ts";
-import { batchedDestination, createPino, pinoConfigLog, rpcLogLines } from "./pino-loggers.ts";
-import { type ServerLog, openServerState, startServer } from "./start-server.ts";
+import { batchedDestination, nodeLoggers } from "./pino-loggers.ts";
+import { openServerState, startServer } from "./start-server.ts";
 import type { NodeTracing } from "./tracing.ts";
 
 // The server process (`npm start` runs it through start.mjs): serve until SIGTERM/SIGINT,
@@ -16,9 +16,7 @@ try {
   const env = readNodeEnv(process.env);
   const settings = readOtelSettings(process.env);
   const logLines = batchedDestination();
-  const logger = createPino(logLines);
-  const configLog = pinoConfigLog(logger);
-  const serverLog: ServerLog = ({ level, msg, ...fields }) => logger[level](fields, msg);
+  const { log, configLog, serverLog } = nodeLoggers(logLines);
   // The database and config first: the one config store feeds the sampler and the server.
   const state = await openServerState(env, configLog, serverLog);
   // The OpenTelemetry SDK is loaded only when spans are exported: without an endpoint the
@@ -31,7 +29,7 @@ try {
     : { tracer: trace.getTracer("connect-service-template"), flush: async () => {}, shutdown: async () => {} };
   // Metrics are always on: GET /metrics on the server's port, plus OTLP with an endpoint.
   const metrics = await startNodeMetrics(settings);
-  const running = await startServer(env, { log: rpcLogLines(logLines), configLog, tracer: tracing.tracer, metrics }, {}, state);
+  const running = await startServer(env, { log, configLog, tracer: tracing.tracer, metrics }, {}, state);
   // Shutdown (docs/health-and-shutdown.md): not ready at once, keep serving for
   // SHUTDOWN_DELAY_MS while load balancers notice, then stop accepting and drain calls for
   // up to SHUTDOWN_GRACE_MS, flush telemetry, close the database, exit 0. A second signal

@@ -1,6 +1,7 @@
 import { pino } from "pino";
 import type { ConfigLog } from "../../config/config-source.ts";
 import type { RpcLogEntry, RpcLogger } from "../../interceptors/logging.ts";
+import type { ServerLog } from "./start-server.ts";
 
 let lastMs = Number.NaN;
 let lastTime = "";
@@ -69,7 +70,13 @@ export function rpcLogLines(destination: pino.DestinationStream): RpcLogger {
   };
 }
 
-/** Config log lines through pino. */
-export function pinoConfigLog(logger: pino.Logger): ConfigLog {
-  return ({ level, msg, ...fields }) => logger[level](fields, msg);
+/**
+ * The Node server's loggers, all into one destination (so lines keep their order): RPC
+ * lines by rpcLogLines, config and server lines through pino. main.ts logs with these,
+ * and so does the bench's template (scripts/bench/template-server.ts).
+ */
+export function nodeLoggers(destination: pino.DestinationStream): { log: RpcLogger; configLog: ConfigLog; serverLog: ServerLog } {
+  const logger = createPino(destination);
+  const pinoLine = ({ level, msg, ...fields }: { level: "info" | "warn" | "error"; msg: string }) => logger[level](fields, msg);
+  return { log: rpcLogLines(destination), configLog: pinoLine, serverLog: pinoLine };
 }
