@@ -30,12 +30,12 @@ export function spawnWrangler(args: string[]): ChildProcess {
   return spawn(process.execPath, [wranglerBin, ...args], { env: wranglerEnv, stdio: ["ignore", "pipe", "pipe"] });
 }
 
-/** A Worker served by `wrangler dev` on 127.0.0.1, with its local state in a temp dir. */
+/** A Worker served by `wrangler dev` on 127.0.0.1. */
 export interface WranglerDev {
   baseUrl: string;
   /** The wrangler process (its workerd processes are its descendants). */
   child: ChildProcess;
-  /** Stops wrangler dev and removes the local state. */
+  /** Stops wrangler dev, and removes the local state if it made it. */
   stop(): Promise<void>;
 }
 
@@ -48,11 +48,13 @@ export interface WranglerDevOptions {
   vars?: Readonly<Record<string, string>>;
   /** The DevTools inspector's port (0: any). */
   inspectorPort?: number;
+  /** Local state (D1, KV) in this directory, which the caller keeps; default a fresh temp dir, removed by stop(). */
+  stateDir?: string;
 }
 
-/** Starts `wrangler dev` on a free port and a fresh local state, and waits until it is ready. */
+/** Starts `wrangler dev` on a free port (by default on a fresh local state), and waits until it is ready. */
 export async function startWranglerDev(options: WranglerDevOptions): Promise<WranglerDev> {
-  const state = mkdtempSync(join(tmpdir(), "wrangler-dev-"));
+  const state = options.stateDir ?? mkdtempSync(join(tmpdir(), "wrangler-dev-"));
   let child: ChildProcess | undefined;
   const stop = async () => {
     if (child && child.exitCode === null) {
@@ -60,7 +62,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
       child.kill("SIGTERM");
       await exited;
     }
-    rmSync(state, { recursive: true, force: true });
+    if (options.stateDir === undefined) rmSync(state, { recursive: true, force: true });
   };
   try {
     if (options.migrate) await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], options.dir);
