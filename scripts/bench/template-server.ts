@@ -3,7 +3,8 @@ import { trace } from "@opentelemetry/api";
 import { readOtelSettings } from "../../src/telemetry/otel-env.ts";
 import { startNodeMetrics } from "../../src/runtime/node/metrics.ts";
 import { readNodeEnv } from "../../src/runtime/node/node-env.ts";
-import { batchedDestination, nodeLoggers } from "../../src/runtime/node/pino-loggers.ts";
+import { batchedDestination } from "../../src/runtime/node/batched-destination.ts";
+import { nodeLoggers } from "../../src/runtime/node/pino-loggers.ts";
 import { startServer } from "../../src/runtime/node/start-server.ts";
 import type { TemplateOptions } from "./server-options.ts";
 

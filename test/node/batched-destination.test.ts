@@ -1,26 +1,34 @@
 import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { batchedDestination } from "../../src/runtime/node/batched-destination.ts";
 
-// main.ts logs through pino into batchedDestination() (src/runtime/node/pino-loggers.ts):
-// lines wait for 4 KiB or 100 ms. These run a real process writing to a real pipe, and
+// main.ts logs through pino into batchedDestination() (src/runtime/node/batched-destination.ts):
+// lines wait for 16 KiB or 100 ms. These run a real process writing to a real pipe, and
 // check that no line waits longer, and that none is lost when the process ends.
 
 const loggers = new URL("../../src/runtime/node/pino-loggers.ts", import.meta.url).href;
+const destination = new URL("../../src/runtime/node/batched-destination.ts", import.meta.url).href;
 
 interface Child {
   stdout: () => string;
   exited: Promise<number | null>;
   kill: () => void;
+  resume: () => void;
 }
 
 /** Runs `body` in a Node process that has `logger`, made as main.ts makes it. */
-function run(body: string): Child {
-  const script = `import { batchedDestination, createPino } from ${JSON.stringify(loggers)};\nconst logger = createPino(batchedDestination());\n${body}`;
+function run(body: string, { paused = false } = {}): Child {
+  const script = `import { createPino } from ${JSON.stringify(loggers)};\nimport { batchedDestination } from ${JSON.stringify(destination)};\nconst logger = createPino(batchedDestination());\n${body}`;
   const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (chunk: string) => (stdout += chunk));
+  if (paused) child.stdout.pause();
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { stdout: () => stdout, exited, kill: () => child.kill("SIGKILL") };
+  return { stdout: () => stdout, exited, kill: () => child.kill("SIGKILL"), resume: () => child.stdout.resume() };
 }
 
 const lines = (stdout: string) =>
@@ -40,11 +48,11 @@ describe("batched stdout destination", () => {
   });
 
   it("writes every line of a burst, in order", async () => {
-    // 200 lines (~14 KiB) at once, then the process idles: 4 KiB batches, then the rest.
-    const child = run(`for (let n = 0; n < 200; n++) logger.info({ n }, "x".repeat(20)); setInterval(() => {}, 1000);`);
+    // 400 lines (~34 KiB) at once, then the process idles: 16 KiB batches, then the rest.
+    const child = run(`for (let n = 0; n < 400; n++) logger.info({ n }, "x".repeat(20)); setInterval(() => {}, 1000);`);
     try {
-      await expect.poll(() => lines(child.stdout()).length, { timeout: 2000, interval: 10 }).toBe(200);
-      expect(lines(child.stdout()).map((l) => l.n)).toEqual(Array.from({ length: 200 }, (_, n) => n));
+      await expect.poll(() => lines(child.stdout()).length, { timeout: 2000, interval: 10 }).toBe(400);
+      expect(lines(child.stdout()).map((l) => l.n)).toEqual(Array.from({ length: 400 }, (_, n) => n));
     } finally {
       child.kill();
     }
@@ -62,5 +70,43 @@ describe("batched stdout destination", () => {
     const end = run(`logger.info("at the end");`);
     expect(await end.exited).toBe(0);
     expect(lines(end.stdout()).map((l) => l.msg)).toEqual(["at the end"]);
+  });
+
+  it("waits out a full non-blocking pipe and loses nothing", async () => {
+    // Using process.stdout makes the pipe non-blocking: with the reader paused, writes
+    // fill it (64 KiB), then are taken in part or refused (EAGAIN) until the reader drains
+    // it. Some lines are longer than a page, so a write can stop inside a line.
+    const child = run(
+      `process.stdout.write(""); for (let n = 0; n < 4000; n++) logger.info({ n }, "y".repeat(n % 7 === 0 ? 9000 : 200)); logger.info("done");`,
+      { paused: true },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    child.resume();
+    expect(await child.exited).toBe(0);
+    const written = lines(child.stdout());
+    expect(written.length).toBe(4001);
+    expect(written.slice(0, -1).map((l) => l.n)).toEqual(Array.from({ length: 4000 }, (_, n) => n));
+  });
+});
+
+describe("batchedDestination into a file", () => {
+  it("writes exactly the bytes it was given, in order, across batches", () => {
+    const dir = mkdtempSync(join(tmpdir(), "batched-"));
+    try {
+      const file = join(dir, "log");
+      const destination = batchedDestination(file);
+      // ASCII, two-, three- and four-byte UTF-8, a line longer than a batch, empty writes.
+      const writes = ["plain\n", "grüße €\n", "😀 astral\n", "", `${"z".repeat(10_000)}\n`];
+      for (let round = 0; round < 50; round++) for (const line of writes) destination.write(line);
+      destination.write("last\n");
+      // Batches of 16 KiB have left already; the rest only on flush.
+      const before = readFileSync(file, "utf8");
+      expect(before.length).toBeGreaterThan(0);
+      expect(before.endsWith("last\n")).toBe(false);
+      destination.end();
+      expect(readFileSync(file, "utf8")).toBe(`${writes.join("").repeat(50)}last\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -6,7 +6,8 @@ import { readOtelSettings } from "../../telemetry/otel-env.ts";
 import { startNodeMetrics } from "./metrics.ts";
 import { describeAuth } from "./describe-auth.ts";
 import { readNodeEnv } from "./node-env.ts";
-import { batchedDestination, nodeLoggers } from "./pino-loggers.ts";
+import { batchedDestination } from "./batched-destination.ts";
+import { nodeLoggers } from "./pino-loggers.ts";
 import { openServerState, startServer } from "./start-server.ts";
 import type { NodeTracing } from "./tracing.ts";
 

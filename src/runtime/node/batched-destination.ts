@@ -1,0 +1,87 @@
+import { closeSync, openSync, writeSync } from "node:fs";
+
+/** Where log lines go: what pino and rpcLogLines write into (pino's DestinationStream, plus flushSync). */
+export interface LineDestination {
+  write(line: string): boolean;
+  /** Writes what is pending now, synchronously. */
+  flushSync(): void;
+  /** Flushes and closes a file the destination opened (never a descriptor it was given). */
+  end(): void;
+}
+
+/** Lines wait for this many bytes (about 60 RPC lines), or for flushAfterMs: a write is a system call. */
+const batchBytes = 16 * 1024;
+const flushAfterMs = 100;
+
+/** How long a write waits before retrying when a non-blocking pipe is full (EAGAIN). */
+const retryAfterMs = 10;
+
+/**
+ * Where the server's log lines go (stdout unless told otherwise), in batches: lines collect
+ * until 16 KiB or 100 ms, then leave in one synchronous write, as Node itself writes
+ * process.stdout to files and pipes on Linux. What is pending is written when the process
+ * exits, also after an uncaught exception; a SIGKILL loses at most the last 100 ms.
+ *
+ * Why not pino.destination (sonic-boom) with the same minLength and periodicFlush, as
+ * before: its write appends each line to one pending string and measures that string's
+ * byte length again on every line, which copies the whole batch per line (about 2.4 KB of
+ * garbage per RPC line, docs/performance.md). Here lines wait in an array and are joined
+ * once per write. An asynchronous write per batch (pino's default) cost ~9% of a Connect
+ * JSON call's CPU here, side by side, so writes stay synchronous.
+ */
+export function batchedDestination(dest: number | string = 1): LineDestination {
+  const fd = typeof dest === "number" ? dest : openSync(dest, "a");
+  let pending: string[] = [];
+  // UTF-16 units rather than bytes: only decides when to write, and is exact for ASCII lines.
+  let pendingLength = 0;
+  let timer: NodeJS.Timeout | undefined;
+
+  const flushSync = () => {
+    if (timer) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    if (pending.length === 0) return;
+    const chunk = Buffer.from(pending.length === 1 ? (pending[0] as string) : pending.join(""), "utf8");
+    pending = [];
+    pendingLength = 0;
+    writeFully(fd, chunk);
+  };
+
+  process.once("exit", flushSync);
+  return {
+    write(line) {
+      pending.push(line);
+      pendingLength += line.length;
+      if (pendingLength >= batchBytes) flushSync();
+      // One timer per batch, not per line; unref'd so it never keeps the process alive.
+      else timer ??= setTimeout(flushSync, flushAfterMs).unref();
+      return true;
+    },
+    flushSync,
+    end() {
+      flushSync();
+      process.removeListener("exit", flushSync);
+      if (typeof dest !== "number") closeSync(fd);
+    },
+  };
+}
+
+/**
+ * All of `chunk` into `fd`: a write may take part of it (a pipe near full), and a
+ * non-blocking pipe that is full refuses with EAGAIN (Node makes stdout's pipe non-blocking
+ * once process.stdout is used): wait briefly and go on, as sonic-boom's sync mode does.
+ */
+function writeFully(fd: number, chunk: Buffer): void {
+  let offset = 0;
+  while (offset < chunk.byteLength) {
+    try {
+      offset += writeSync(fd, chunk, offset);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
+      Atomics.wait(sleeper, 0, 0, retryAfterMs);
+    }
+  }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
