@@ -76,7 +76,7 @@ function sanitize(error: unknown, req: RpcRequest): unknown {
   if (req.signal.aborted) {
     return ConnectError.from(req.signal.reason);
   }
-  const { traceId } = traceIdsOf(req);
+  const traceId = traceIdsOf(req)?.traceId;
   const quote = traceId ? ` (trace id ${traceId})` : "";
   const details = traceId ? [{ desc: RequestInfoSchema, value: { requestId: traceId } }] : [];
   if (error instanceof StoreUnavailableError) {

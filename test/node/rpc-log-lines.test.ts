@@ -89,6 +89,25 @@ describe("rpcLogLines", () => {
     });
   });
 
+  it("should write each value right however many distinct ones repeat (escapes are cached)", () => {
+    const oracle = capture();
+    const logger = createPino(oracle);
+    const ours = capture();
+    const log = rpcLogLines(ours);
+    // More distinct subjects than the cache holds, each logged twice, interleaved.
+    const entries: RpcLogEntry[] = Array.from({ length: 5000 }, (_, i) => ({
+      level: "info",
+      procedure: `acme.s${i % 7}.v1.S/M`,
+      protocol: "grpc",
+      code: "OK",
+      duration_ms: 1,
+      subject: `user-${Math.floor(i / 2) % 2500}-"${i % 3 ? "ü" : "\\"}"`,
+    }));
+    for (const { level, ...fields } of entries) logger[level](fields);
+    for (const entry of entries) log(entry);
+    expect(ours.lines.map(withoutTime)).toEqual(oracle.lines.map(withoutTime));
+  });
+
   it("should write lone surrogates escaped, so a line is always valid UTF-8 JSON", () => {
     const ours = capture();
     rpcLogLines(ours)({ level: "info", procedure: "p/M", protocol: "grpc", code: "OK", duration_ms: 1, subject: "a\ud800b" });
