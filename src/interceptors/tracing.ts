@@ -51,7 +51,10 @@ function settle(span: Span, failure: unknown, kind: SpanKind, end: boolean): voi
 // Trace and span ids only need to be unique (the OpenTelemetry SDK itself uses Math.random).
 const randomBlock = new Uint8Array(4096);
 let nextByte = randomBlock.length;
-const hexOfByte = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+const hexDigits = Array.from("0123456789abcdef", (digit) => digit.charCodeAt(0));
+// The id's character codes, by byte count (8: span id, 16: trace id), reused by every call:
+// one string made from them at once, instead of one intermediate string per byte.
+const charCodes = new Map<number, number[]>();
 
 /** `bytes` random bytes as lowercase hex; never all zeros (an invalid id). */
 function randomHex(bytes: number): string {
@@ -59,15 +62,20 @@ function randomHex(bytes: number): string {
     crypto.getRandomValues(randomBlock);
     nextByte = 0;
   }
-  let hex = "";
+  let codes = charCodes.get(bytes);
+  if (!codes) {
+    codes = new Array<number>(2 * bytes).fill(0);
+    charCodes.set(bytes, codes);
+  }
   let zero = true;
-  for (let i = nextByte; i < nextByte + bytes; i++) {
-    const byte = randomBlock[i] as number;
-    hex += hexOfByte[byte];
+  for (let i = 0; i < bytes; i++) {
+    const byte = randomBlock[nextByte + i] as number;
+    codes[2 * i] = hexDigits[byte >> 4] as number;
+    codes[2 * i + 1] = hexDigits[byte & 15] as number;
     zero &&= byte === 0;
   }
   nextByte += bytes;
-  return zero ? randomHex(bytes) : hex;
+  return zero ? randomHex(bytes) : String.fromCharCode.apply(null, codes);
 }
 
 /**

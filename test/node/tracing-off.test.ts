@@ -30,4 +30,18 @@ describe("trace ids with tracing off", () => {
     expect(getUser?.trace_id).toBe(createOrder?.trace_id);
     expect(getUser?.span_id).not.toBe(createOrder?.span_id);
   });
+
+  it("should give every call ids of its own, across refills of the random bytes", async () => {
+    const app = await createInMemoryApp();
+    const client = createClient(UserService, app.transport);
+    // 24 random bytes per call, drawn from blocks of 4,096: 300 calls use two blocks.
+    for (let i = 0; i < 300; i++) await client.listUsers({});
+    expect(app.logs).toHaveLength(300);
+    const traceIds = app.logs.map((line) => line.trace_id ?? "");
+    const spanIds = app.logs.map((line) => line.span_id ?? "");
+    for (const id of traceIds) expect(id).toMatch(/^(?!0+$)[0-9a-f]{32}$/);
+    for (const id of spanIds) expect(id).toMatch(/^(?!0+$)[0-9a-f]{16}$/);
+    expect(new Set(traceIds).size).toBe(300);
+    expect(new Set(spanIds).size).toBe(300);
+  });
 });
