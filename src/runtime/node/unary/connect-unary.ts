@@ -20,7 +20,7 @@ import {
   trailerMux,
 } from "@connectrpc/connect/protocol-connect";
 import { clientContextValues } from "../../../protocol/client-address.ts";
-import { webHeaderEntries } from "./node-headers.ts";
+import { appendNodeHeaders } from "./node-headers.ts";
 import { type UnaryCall, type UnaryResult, callComplete, concatChunks, headerOf } from "./unary-call.ts";
 import type { UnaryRoute } from "./unary-route.ts";
 
@@ -41,11 +41,12 @@ export async function serveConnectUnary(route: UnaryRoute, binary: boolean, call
     timeoutMs: timeout.timeoutMs,
     shutdownSignal: opt.shutdownSignal,
     requestSignal: call.signal,
-    requestHeader: webHeaderEntries(call.headers),
     url: call.url,
     contextValues: clientContextValues(call.remoteAddress),
-    responseHeader: { [headerContentType]: binary ? contentTypeUnaryProto : contentTypeUnaryJson },
   });
+  // Filled here rather than given as inits: see appendNodeHeaders.
+  appendNodeHeaders(context.requestHeader, call.headers);
+  context.responseHeader.set(headerContentType, binary ? contentTypeUnaryProto : contentTypeUnaryJson);
   const compression = compressionNegotiate(
     opt.acceptCompression,
     headerOf(call.headers, headerUnaryEncoding),

@@ -29,7 +29,7 @@ import {
   trailerFlag,
 } from "@connectrpc/connect/protocol-grpc-web";
 import { clientContextValues } from "../../../protocol/client-address.ts";
-import { webHeaderEntries } from "./node-headers.ts";
+import { appendNodeHeaders } from "./node-headers.ts";
 import { type UnaryCall, type UnaryResult, callComplete, concatChunks, headerOf, singleMessage } from "./unary-call.ts";
 import type { UnaryRoute } from "./unary-route.ts";
 
@@ -84,12 +84,13 @@ export function startGrpcCall(route: UnaryRoute, web: boolean, binary: boolean, 
     timeoutMs: timeout.timeoutMs,
     shutdownSignal: opt.shutdownSignal,
     requestSignal: call.signal,
-    requestHeader: webHeaderEntries(call.headers),
     url: call.url,
     contextValues: clientContextValues(call.remoteAddress),
-    responseHeader: { [headerContentType]: contentType },
-    responseTrailer: { [headerGrpcStatus]: grpcStatusOk },
   });
+  // Filled here rather than given as inits: see appendNodeHeaders.
+  appendNodeHeaders(context.requestHeader, call.headers);
+  context.responseHeader.set(headerContentType, contentType);
+  context.responseTrailer.set(headerGrpcStatus, grpcStatusOk);
   const compression = compressionNegotiate(
     opt.acceptCompression,
     headerOf(call.headers, headerEncoding),
