@@ -1,4 +1,4 @@
-import { Code, ConnectError, type MethodImplSpec, createHandlerContext } from "@connectrpc/connect";
+import { Code, ConnectError, type MethodImplSpec } from "@connectrpc/connect";
 import {
   compressionNegotiate,
   createAsyncIterable,
@@ -20,8 +20,9 @@ import {
   trailerMux,
 } from "@connectrpc/connect/protocol-connect";
 import { clientContextValues } from "../../../protocol/client-address.ts";
+import { createCallContext } from "./call-context.ts";
 import { appendNodeHeaders } from "./node-headers.ts";
-import { type UnaryCall, type UnaryResult, callComplete, concatChunks, headerOf } from "./unary-call.ts";
+import { type UnaryCall, type UnaryResult, abortWhenGone, callComplete, concatChunks, headerOf } from "./unary-call.ts";
 import type { UnaryRoute } from "./unary-route.ts";
 
 /**
@@ -33,17 +34,17 @@ import type { UnaryRoute } from "./unary-route.ts";
 export async function serveConnectUnary(route: UnaryRoute, binary: boolean, call: UnaryCall): Promise<UnaryResult> {
   const { spec, opt, serialization } = route;
   const timeout = parseTimeout(headerOf(call.headers, headerTimeout), opt.maxTimeoutMs);
-  const context = createHandlerContext({
+  const context = createCallContext({
     ...spec,
     service: spec.method.parent,
     requestMethod: "POST",
     protocolName: "connect",
     timeoutMs: timeout.timeoutMs,
     shutdownSignal: opt.shutdownSignal,
-    requestSignal: call.signal,
     url: call.url,
     contextValues: clientContextValues(call.remoteAddress),
   });
+  abortWhenGone(call, context);
   // Filled here rather than given as inits: see appendNodeHeaders.
   appendNodeHeaders(context.requestHeader, call.headers);
   context.responseHeader.set(headerContentType, binary ? contentTypeUnaryProto : contentTypeUnaryJson);

@@ -1,5 +1,5 @@
 import type { Message } from "@bufbuild/protobuf";
-import { Code, ConnectError, type MethodImplSpec, createHandlerContext } from "@connectrpc/connect";
+import { Code, ConnectError, type MethodImplSpec } from "@connectrpc/connect";
 import {
   type Compression,
   compressionNegotiate,
@@ -29,8 +29,9 @@ import {
   trailerFlag,
 } from "@connectrpc/connect/protocol-grpc-web";
 import { clientContextValues } from "../../../protocol/client-address.ts";
+import { createCallContext } from "./call-context.ts";
 import { appendNodeHeaders } from "./node-headers.ts";
-import { type UnaryCall, type UnaryResult, callComplete, concatChunks, headerOf, singleMessage } from "./unary-call.ts";
+import { type UnaryCall, type UnaryResult, abortWhenGone, callComplete, concatChunks, headerOf, singleMessage } from "./unary-call.ts";
 import type { UnaryRoute } from "./unary-route.ts";
 
 /**
@@ -76,17 +77,17 @@ export function startGrpcCall(route: UnaryRoute, web: boolean, binary: boolean, 
   const { spec, opt } = route;
   const timeout = parseTimeout(headerOf(call.headers, headerTimeout), opt.maxTimeoutMs);
   const contentType = web ? (binary ? contentTypeWebProto : contentTypeWebJson) : binary ? contentTypeProto : contentTypeJson;
-  const context = createHandlerContext({
+  const context = createCallContext({
     ...spec,
     service: spec.method.parent,
     requestMethod: "POST",
     protocolName: web ? "grpc-web" : "grpc",
     timeoutMs: timeout.timeoutMs,
     shutdownSignal: opt.shutdownSignal,
-    requestSignal: call.signal,
     url: call.url,
     contextValues: clientContextValues(call.remoteAddress),
   });
+  abortWhenGone(call, context);
   // Filled here rather than given as inits: see appendNodeHeaders.
   appendNodeHeaders(context.requestHeader, call.headers);
   context.responseHeader.set(headerContentType, contentType);

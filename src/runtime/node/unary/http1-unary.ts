@@ -7,7 +7,7 @@ import { serveGrpcServerStream } from "./grpc-server-stream.ts";
 import { waitForDrain } from "./http2-unary.ts";
 import { pathOf, serveUnary } from "./serve-unary.ts";
 import type { StreamSink } from "./stream-sink.ts";
-import type { UnaryResult } from "./unary-call.ts";
+import { type UnaryCall, type UnaryResult, clientWentAway } from "./unary-call.ts";
 import { unaryProtocolOf } from "./unary-protocol.ts";
 import type { UnaryRoute } from "./unary-route.ts";
 
@@ -44,26 +44,17 @@ export function http1Unary(routes: Map<string, UnaryRoute>, fallback: Http1Liste
       fallback(req, res);
       return;
     }
-    // As connect-node: the call is aborted when the response closes early or the request fails.
-    const controller = new AbortController();
-    const onClose = () => {
-      req.off("error", onError);
-      controller.abort(req.errored ?? clientGone);
-    };
-    const onError = (error: Error) => {
-      res.off("close", onClose);
-      controller.abort(error);
-    };
-    res.once("close", onClose);
-    req.once("error", onError);
     const scheme = "encrypted" in req.socket && req.socket.encrypted ? "https" : "http";
-    const call = {
+    const call: UnaryCall = {
       url: new URL(req.url ?? "", `${scheme}://${authority}`).toString(),
       headers: req.headers,
-      signal: controller.signal,
       remoteAddress: req.socket.remoteAddress,
       readBody: (keepBytes: number) => readBody(req, keepBytes),
     };
+    // As connect-node: the call is aborted when the response closes early or the request
+    // fails (the first reason wins; after a completed call, this aborts nothing).
+    res.on("close", () => clientWentAway(call, req.errored ?? clientGone));
+    req.on("error", (error) => clientWentAway(call, error));
     const failed = (error: unknown) => {
       console.error(`handler for rpc ${route.spec.method.name} of ${route.spec.method.parent.typeName} failed`, error);
       res.destroy();

@@ -7,7 +7,7 @@ import { readBody } from "./read-body.ts";
 import { serveGrpcServerStream } from "./grpc-server-stream.ts";
 import { pathOf, serveUnary } from "./serve-unary.ts";
 import type { StreamSink } from "./stream-sink.ts";
-import type { UnaryResult } from "./unary-call.ts";
+import { type UnaryCall, type UnaryResult, clientWentAway } from "./unary-call.ts";
 import { unaryProtocolOf } from "./unary-protocol.ts";
 import type { UnaryRoute } from "./unary-route.ts";
 
@@ -35,17 +35,16 @@ export function http2Unary(
       fallback(stream, headers, flags, rawHeaders);
       return;
     }
-    const controller = new AbortController();
-    stream.once("close", () => controller.abort(errorFromResetCode(stream.rstCode) ?? streamClosed));
-    // The close above aborts the call; an unhandled stream error would end the process.
-    stream.on("error", () => {});
-    const call = {
+    const call: UnaryCall = {
       url: new URL(headers[":path"] ?? "", `http://${authority}`).toString(),
       headers,
-      signal: controller.signal,
       remoteAddress: stream.session?.socket.remoteAddress,
       readBody: (keepBytes: number) => readBody(stream, keepBytes),
     };
+    // A stream closes once; after a completed call, this aborts nothing.
+    stream.on("close", () => clientWentAway(call, errorFromResetCode(stream.rstCode) ?? streamClosed));
+    // The close above aborts the call; an unhandled stream error would end the process.
+    stream.on("error", () => {});
     const failed = (error: unknown) => {
       console.error(`handler for rpc ${route.spec.method.name} of ${route.spec.method.parent.typeName} failed`, error);
       stream.close(2 /* INTERNAL_ERROR */);

@@ -1,13 +1,19 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { Code, ConnectError } from "@connectrpc/connect";
+import type { CallContext } from "./call-context.ts";
 
 /** One unary request as the fast path sees it, whatever the HTTP version. */
 export interface UnaryCall {
   url: string;
   /** The request headers as Node parsed them (HTTP/2 pseudo-headers included). */
   headers: IncomingHttpHeaders;
-  /** Aborted when the client goes away (HTTP/2 reset, closed connection). */
-  signal: AbortSignal;
+  /**
+   * Why the client went away (HTTP/2 reset, closed connection), once it has: set by
+   * clientWentAway, which also aborts the call's context through `abortCall`.
+   */
+  goneReason?: unknown;
+  /** The call's context's abort, once the context is made (abortWhenGone). */
+  abortCall?: (reason: unknown) => void;
   /** The TCP peer's address (the rate limiter's key for anonymous callers). */
   remoteAddress: string | undefined;
   /**
@@ -15,6 +21,19 @@ export interface UnaryCall {
    * discarded, so a huge upload costs no memory; connect's own checks then report it).
    */
   readBody(keepBytes: number): Promise<Uint8Array[]>;
+}
+
+/** The client went away: aborts the call's context with `reason`, now or once it is made. */
+export function clientWentAway(call: UnaryCall, reason: unknown): void {
+  if (call.goneReason !== undefined) return;
+  call.goneReason = reason;
+  call.abortCall?.(reason);
+}
+
+/** Has `context` aborted when the call's client goes away (at once if it already has). */
+export function abortWhenGone(call: UnaryCall, context: CallContext): void {
+  if (call.goneReason !== undefined) context.abort(call.goneReason);
+  else call.abortCall = context.abort;
 }
 
 /** What to write back: status and headers, the body, and trailers (gRPC only). */
