@@ -3,6 +3,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { writeAtEndOfTurn } from "./end-of-turn.ts";
 import { addNodeHeaders } from "./node-headers.ts";
 import { readBody } from "./read-body.ts";
+import { requestUrl } from "./request-url.ts";
 import { serveGrpcServerStream } from "./grpc-server-stream.ts";
 import { waitForDrain } from "./http2-unary.ts";
 import { pathOf, serveUnary } from "./serve-unary.ts";
@@ -46,7 +47,7 @@ export function http1Unary(routes: Map<string, UnaryRoute>, fallback: Http1Liste
     }
     const scheme = "encrypted" in req.socket && req.socket.encrypted ? "https" : "http";
     const call: UnaryCall = {
-      url: new URL(req.url ?? "", `${scheme}://${authority}`).toString(),
+      url: requestUrl(scheme, authority, req.url ?? ""),
       headers: req.headers,
       remoteAddress: req.socket.remoteAddress,
       readBody: (keepBytes: number) => readBody(req, keepBytes),

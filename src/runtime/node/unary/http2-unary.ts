@@ -4,6 +4,7 @@ import { writeAtEndOfTurn } from "./end-of-turn.ts";
 import { errorFromResetCode } from "./h2-reset.ts";
 import { addNodeHeaders } from "./node-headers.ts";
 import { readBody } from "./read-body.ts";
+import { requestUrl } from "./request-url.ts";
 import { serveGrpcServerStream } from "./grpc-server-stream.ts";
 import { pathOf, serveUnary } from "./serve-unary.ts";
 import type { StreamSink } from "./stream-sink.ts";
@@ -36,7 +37,7 @@ export function http2Unary(
       return;
     }
     const call: UnaryCall = {
-      url: new URL(headers[":path"] ?? "", `http://${authority}`).toString(),
+      url: requestUrl("http", authority, headers[":path"] ?? ""),
       headers,
       remoteAddress: stream.session?.socket.remoteAddress,
       readBody: (keepBytes: number) => readBody(stream, keepBytes),
@@ -61,7 +62,8 @@ export function http2Unary(
       const trailer = result.trailer;
       if (trailer) {
         stream.respond(out, { waitForTrailers: true });
-        stream.once("wantTrailers", () => stream.sendTrailers(addNodeHeaders({}, trailer)));
+        // Emitted once per stream (on: no once wrapper per call).
+        stream.on("wantTrailers", () => stream.sendTrailers(addNodeHeaders({}, trailer)));
       } else {
         stream.respond(out);
       }

@@ -29,8 +29,9 @@ export function readBody(body: Readable, keepBytes: number): Promise<Uint8Array[
       body.off("end", onEnd);
       body.off("close", onClose);
     };
+    // on rather than once: cleanup removes them, and once wraps each listener per call.
     body.on("data", onData);
-    body.once("end", onEnd);
-    body.once("close", onClose);
+    body.on("end", onEnd);
+    body.on("close", onClose);
   });
 }
