@@ -77,7 +77,11 @@ describe("createCallContext, against connect's createHandlerContext", () => {
     expect(ours.signal.aborted).toBe(false);
     await sleep(80);
     expect(seen(ours)).toEqual(seen(connect));
-    expect(seen(ours).reason).toEqual({ connect: true, code: Code.DeadlineExceeded, message: "[deadline_exceeded] the operation timed out" });
+    expect(seen(ours).reason).toEqual({
+      connect: true,
+      code: Code.DeadlineExceeded,
+      message: "[deadline_exceeded] the operation timed out",
+    });
   });
 
   it("is aborted from the start by a deadline already passed", () => {

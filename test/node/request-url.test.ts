@@ -6,7 +6,17 @@ import { requestUrl } from "../../src/runtime/node/unary/request-url.ts";
 
 const oracle = (scheme: "http" | "https", authority: string, path: string) => new URL(path, `${scheme}://${authority}`).toString();
 
-const authorities = ["127.0.0.1:8080", "LOCALHOST:80", "example.com", "Example.COM.:443", "127.1", "0x7f.0.0.1:3000", "[::1]:8080", "xn--bcher-kva.example", "bücher.example"];
+const authorities = [
+  "127.0.0.1:8080",
+  "LOCALHOST:80",
+  "example.com",
+  "Example.COM.:443",
+  "127.1",
+  "0x7f.0.0.1:3000",
+  "[::1]:8080",
+  "xn--bcher-kva.example",
+  "bücher.example",
+];
 const paths = [
   "/acme.user.v1.UserService/GetUser",
   "/acme.user.v1.UserService/GetUser?encoding=json&message=%7B%7D",
@@ -23,7 +33,8 @@ describe("requestUrl", () => {
     for (let round = 0; round < 3; round++) {
       for (const scheme of ["http", "https"] as const) {
         for (const authority of authorities) {
-          for (const path of paths) expect(requestUrl(scheme, authority, path), `${scheme} ${authority} ${path}`).toBe(oracle(scheme, authority, path));
+          for (const path of paths)
+            expect(requestUrl(scheme, authority, path), `${scheme} ${authority} ${path}`).toBe(oracle(scheme, authority, path));
         }
       }
     }
