@@ -16,6 +16,7 @@ import type { UnaryRoute } from "./unary-route.ts";
 export type Http2StreamListener = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, rawHeaders: string[]) => void;
 
 const streamClosed = new ConnectError("the client closed the stream", Code.Canceled);
+const ignoreError = () => {};
 
 /**
  * Serves unary RPCs over HTTP/2 on node:http2's stream API: headers, body and
@@ -42,10 +43,23 @@ export function http2Unary(
       remoteAddress: stream.session?.socket.remoteAddress,
       readBody: (keepBytes: number) => readBody(stream, keepBytes),
     };
+    let trailer: Headers | undefined;
+    const sendTrailers = () => {
+      if (trailer) stream.sendTrailers(addNodeHeaders({}, trailer));
+    };
     // A stream closes once; after a completed call, this aborts nothing.
-    stream.on("close", () => clientWentAway(call, errorFromResetCode(stream.rstCode) ?? streamClosed));
+    const onClose = () => {
+      clientWentAway(call, errorFromResetCode(stream.rstCode) ?? streamClosed);
+      // A closed stream can stay reachable (from garbage already promoted) through several
+      // young-generation collections: let go of this call, or it is copied along each time.
+      stream.removeListener("close", onClose);
+      stream.removeListener("wantTrailers", sendTrailers);
+      call.abortCall = undefined;
+      trailer = undefined;
+    };
+    stream.on("close", onClose);
     // The close above aborts the call; an unhandled stream error would end the process.
-    stream.on("error", () => {});
+    stream.on("error", ignoreError);
     const failed = (error: unknown) => {
       console.error(`handler for rpc ${route.spec.method.name} of ${route.spec.method.parent.typeName} failed`, error);
       stream.close(2 /* INTERNAL_ERROR */);
@@ -59,11 +73,11 @@ export function http2Unary(
       if (stream.destroyed || stream.closed) return;
       const out: OutgoingHttpHeaders = { ":status": result.status, ...extraHeaders(headers) };
       addNodeHeaders(out, result.header);
-      const trailer = result.trailer;
+      trailer = result.trailer;
       if (trailer) {
         stream.respond(out, { waitForTrailers: true });
-        // Emitted once per stream (on: no once wrapper per call).
-        stream.on("wantTrailers", () => stream.sendTrailers(addNodeHeaders({}, trailer)));
+        // Emitted once per stream (on: no once wrapper per call); removed on close.
+        stream.on("wantTrailers", sendTrailers);
       } else {
         stream.respond(out);
       }
