@@ -1,5 +1,9 @@
 import { Code, ConnectError, createContextValues, type createHandlerContext } from "@connectrpc/connect";
 import { getAbortSignalReason } from "@connectrpc/connect/protocol";
+import { clientContextValues } from "../../../protocol/client-address.ts";
+import { appendNodeHeaders } from "./node-headers.ts";
+import { type UnaryCall, abortWhenGone } from "./unary-call.ts";
+import type { UnaryRoute } from "./unary-route.ts";
 
 /** What connect's createHandlerContext takes, less what the fast path sets otherwise (see createCallContext). */
 export type CallContextInit = Omit<
@@ -56,6 +60,29 @@ export function createCallContext(init: CallContextInit): CallContext {
     if (shutdown.aborted) onShutdown();
     else shutdown.addEventListener("abort", onShutdown);
   }
+  return context;
+}
+
+/**
+ * The handler context of a fast-path call, as connect's handlers make it: the method's
+ * spec, POST, `protocolName`, the call's deadline, URL, client address and request
+ * headers; aborted when the client goes away. Response headers are the caller's to set.
+ */
+export function contextOfCall(route: UnaryRoute, call: UnaryCall, protocolName: string, timeoutMs: number | undefined): CallContext {
+  const { spec, opt } = route;
+  const context = createCallContext({
+    ...spec,
+    service: spec.method.parent,
+    requestMethod: "POST",
+    protocolName,
+    timeoutMs,
+    shutdownSignal: opt.shutdownSignal,
+    url: call.url,
+    contextValues: clientContextValues(call.remoteAddress),
+  });
+  abortWhenGone(call, context);
+  // Filled here rather than given as an init: see appendNodeHeaders.
+  appendNodeHeaders(context.requestHeader, call.headers);
   return context;
 }
 

@@ -19,10 +19,8 @@ import {
   parseTimeout,
   trailerMux,
 } from "@connectrpc/connect/protocol-connect";
-import { clientContextValues } from "../../../protocol/client-address.ts";
-import { createCallContext } from "./call-context.ts";
-import { appendNodeHeaders } from "./node-headers.ts";
-import { type UnaryCall, type UnaryResult, abortWhenGone, callComplete, concatChunks, headerOf } from "./unary-call.ts";
+import { contextOfCall } from "./call-context.ts";
+import { type UnaryCall, type UnaryResult, callComplete, concatChunks, headerOf } from "./unary-call.ts";
 import type { UnaryRoute } from "./unary-route.ts";
 
 /**
@@ -34,19 +32,7 @@ import type { UnaryRoute } from "./unary-route.ts";
 export async function serveConnectUnary(route: UnaryRoute, binary: boolean, call: UnaryCall): Promise<UnaryResult> {
   const { spec, opt, serialization } = route;
   const timeout = parseTimeout(headerOf(call.headers, headerTimeout), opt.maxTimeoutMs);
-  const context = createCallContext({
-    ...spec,
-    service: spec.method.parent,
-    requestMethod: "POST",
-    protocolName: "connect",
-    timeoutMs: timeout.timeoutMs,
-    shutdownSignal: opt.shutdownSignal,
-    url: call.url,
-    contextValues: clientContextValues(call.remoteAddress),
-  });
-  abortWhenGone(call, context);
-  // Filled here rather than given as inits: see appendNodeHeaders.
-  appendNodeHeaders(context.requestHeader, call.headers);
+  const context = contextOfCall(route, call, "connect", timeout.timeoutMs);
   context.responseHeader.set(headerContentType, binary ? contentTypeUnaryProto : contentTypeUnaryJson);
   const compression = compressionNegotiate(
     opt.acceptCompression,

@@ -28,10 +28,8 @@ import {
   contentTypeProto as contentTypeWebProto,
   trailerFlag,
 } from "@connectrpc/connect/protocol-grpc-web";
-import { clientContextValues } from "../../../protocol/client-address.ts";
-import { createCallContext } from "./call-context.ts";
-import { appendNodeHeaders } from "./node-headers.ts";
-import { type UnaryCall, type UnaryResult, abortWhenGone, callComplete, concatChunks, headerOf, singleMessage } from "./unary-call.ts";
+import { contextOfCall } from "./call-context.ts";
+import { type UnaryCall, type UnaryResult, callComplete, concatChunks, headerOf, singleMessage } from "./unary-call.ts";
 import type { UnaryRoute } from "./unary-route.ts";
 
 /**
@@ -74,22 +72,10 @@ export async function serveGrpcUnary(route: UnaryRoute, web: boolean, binary: bo
 
 /** The handler context, compression and timeout of a gRPC or gRPC-Web call, as connect's handlers set them up. */
 export function startGrpcCall(route: UnaryRoute, web: boolean, binary: boolean, call: UnaryCall) {
-  const { spec, opt } = route;
+  const { opt } = route;
   const timeout = parseTimeout(headerOf(call.headers, headerTimeout), opt.maxTimeoutMs);
   const contentType = web ? (binary ? contentTypeWebProto : contentTypeWebJson) : binary ? contentTypeProto : contentTypeJson;
-  const context = createCallContext({
-    ...spec,
-    service: spec.method.parent,
-    requestMethod: "POST",
-    protocolName: web ? "grpc-web" : "grpc",
-    timeoutMs: timeout.timeoutMs,
-    shutdownSignal: opt.shutdownSignal,
-    url: call.url,
-    contextValues: clientContextValues(call.remoteAddress),
-  });
-  abortWhenGone(call, context);
-  // Filled here rather than given as inits: see appendNodeHeaders.
-  appendNodeHeaders(context.requestHeader, call.headers);
+  const context = contextOfCall(route, call, web ? "grpc-web" : "grpc", timeout.timeoutMs);
   context.responseHeader.set(headerContentType, contentType);
   context.responseTrailer.set(headerGrpcStatus, grpcStatusOk);
   const compression = compressionNegotiate(
