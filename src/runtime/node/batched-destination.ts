@@ -42,7 +42,7 @@ export function batchedDestination(dest: number | string = 1): LineDestination {
       timer = undefined;
     }
     if (pending.length === 0) return;
-    const chunk = Buffer.from(pending.length === 1 ? (pending[0] as string) : pending.join(""), "utf8");
+    const chunk = Buffer.from(pending.join(""), "utf8");
     pending = [];
     pendingLength = 0;
     writeFully(fd, chunk);

@@ -31,7 +31,12 @@ export function createPino(destination: pino.DestinationStream): pino.Logger {
   );
 }
 
-/** JSON strings of the values lines repeat (procedures, protocols, codes, subjects); cleared when full. */
+/** The fields whose values repeat from line to line (ids, refusals and errors are new on each). */
+function repeats(key: string): boolean {
+  return key === "procedure" || key === "protocol" || key === "code" || key === "subject";
+}
+
+/** JSON strings of the values of repeating fields; cleared when full. */
 const escapedStrings = new Map<string, string>();
 const escapedStringsMax = 1024;
 
@@ -64,14 +69,10 @@ export function rpcLogLines(destination: pino.DestinationStream): RpcLogger {
       const value = entry[key as keyof RpcLogEntry];
       if (value === undefined) continue;
       // Keys are RpcLogEntry's own plain names. Numbers as pino writes them (null if not finite).
-      const json =
-        typeof value === "number"
-          ? Number.isFinite(value)
-            ? value
-            : null
-          : typeof value === "string" && key !== "trace_id" && key !== "span_id" && key !== "refused"
-            ? escapedOnce(value)
-            : JSON.stringify(value);
+      let json: string | number | null;
+      if (typeof value === "number") json = Number.isFinite(value) ? value : null;
+      else if (typeof value === "string" && repeats(key)) json = escapedOnce(value);
+      else json = JSON.stringify(value);
       line += `,"${key}":${json}`;
     }
     destination.write(`${line}}\n`);
