@@ -79,7 +79,13 @@ export function createMetricsInterceptor({ meter, record }: MetricsOptions): Int
     let attributes = labels.outcomes[code];
     if (!attributes) {
       const name = codeNames[code] ?? "UNKNOWN";
-      attributes = { ...labels.active, [ATTR_RPC_RESPONSE_STATUS_CODE]: name, ...(code === 0 ? {} : { [ATTR_ERROR_TYPE]: name }) };
+      // Frozen, as rpcAttributes' are: the metrics SDK hashes a frozen object's attributes
+      // once rather than on every record (patches/@opentelemetry+sdk-metrics+*.patch).
+      attributes = Object.freeze({
+        ...labels.active,
+        [ATTR_RPC_RESPONSE_STATUS_CODE]: name,
+        ...(code === 0 ? {} : { [ATTR_ERROR_TYPE]: name }),
+      });
       labels.outcomes[code] = attributes;
     }
     return attributes;

@@ -48,10 +48,12 @@ export function rpcAttributes(req: RpcRequest): Attributes {
   const byMethod = connect ? connectAttributes : grpcAttributes;
   let attributes = byMethod.get(req.method);
   if (!attributes) {
-    attributes = {
+    // Frozen: nothing may change an object every call shares, and the metrics SDK keeps
+    // the hash of a frozen one (patches/@opentelemetry+sdk-metrics+*.patch).
+    attributes = Object.freeze({
       [ATTR_RPC_SYSTEM_NAME]: connect ? RPC_SYSTEM_NAME_VALUE_CONNECTRPC : RPC_SYSTEM_NAME_VALUE_GRPC,
       [ATTR_RPC_METHOD]: procedureOf(req),
-    };
+    });
     byMethod.set(req.method, attributes);
   }
   return attributes;
