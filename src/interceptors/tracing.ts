@@ -1,5 +1,7 @@
 import { ConnectError, type Interceptor } from "@connectrpc/connect";
 import {
+  type Context,
+  ROOT_CONTEXT,
   type Span,
   SpanKind,
   SpanStatusCode,
@@ -8,6 +10,7 @@ import {
   type Tracer,
   TraceFlags,
   context,
+  createContextKey,
   isSpanContextValid,
   trace,
 } from "@opentelemetry/api";
@@ -96,6 +99,17 @@ function withOwnIds(span: Span, parent: ReturnType<typeof context.active>): Span
   });
 }
 
+// A context no code but contextManagerActive makes: active() returns it inside with() only
+// when a context manager is registered (the API's default one ignores the context given).
+const probeKey = createContextKey("connect-service-template context manager probe");
+const probe = ROOT_CONTEXT.setValue(probeKey, true);
+const probeIsActive = () => context.active() === probe;
+
+/** Whether a context manager is registered, so context.with makes its context the active one. */
+function contextManagerActive(): boolean {
+  return context.with(probe, probeIsActive);
+}
+
 export interface ServerTracingOptions {
   tracer: Tracer;
   /**
@@ -117,21 +131,28 @@ export function createServerTracingInterceptor({ tracer, reuseActiveSpan = false
     const procedure = procedureOf(req);
     const borrowed = reuseActiveSpan ? trace.getActiveSpan() : undefined;
     let span: Span;
-    let spanContext = context.active();
+    // The context the rest of the call runs in; undefined: nothing could read one (see below).
+    let spanContext: Context | undefined = context.active();
     if (borrowed?.isRecording()) {
       span = borrowed;
       span.updateName(procedure);
       span.setAttributes(rpcAttributes(req));
     } else {
       const parent = propagator.extract(context.active(), req.header, headerGetter);
-      span = withOwnIds(tracer.startSpan(procedure, { kind: SpanKind.SERVER, attributes: rpcAttributes(req) }, parent), parent);
-      spanContext = trace.setSpan(parent, span);
+      const started = tracer.startSpan(procedure, { kind: SpanKind.SERVER, attributes: rpcAttributes(req) }, parent);
+      span = withOwnIds(started, parent);
+      // Ids of our own mean no SDK made this span. Without a context manager either (the
+      // API's default, as main.ts runs without an OTLP endpoint), context.with calls the
+      // function as it is and context.active() inside is the root: no code can read the
+      // span's context, so it is not built (a copy of the parent's per call).
+      spanContext = span === started || contextManagerActive() ? trace.setSpan(parent, span) : undefined;
     }
     req.contextValues.set(spanContextKey, span.spanContext());
     // The request gate authenticated the caller before the chain runs: its subject, never the token.
     const caller = req.contextValues.get(callerKey);
     if (caller) span.setAttribute(ATTR_ENDUSER_ID, caller.subject);
-    return context.with(spanContext, () => observe(next, req, (failure) => settle(span, failure, SpanKind.SERVER, span !== borrowed)));
+    const run = () => observe(next, req, (failure) => settle(span, failure, SpanKind.SERVER, span !== borrowed));
+    return spanContext ? context.with(spanContext, run) : run();
   };
 }
 

@@ -1,7 +1,12 @@
-import { createClient } from "@connectrpc/connect";
+import { create } from "@bufbuild/protobuf";
+import { createClient, createContextValues } from "@connectrpc/connect";
+import { type SpanContext, context, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { describe, expect, it } from "vitest";
 import { OrderService } from "../../src/gen/acme/order/v1/order_pb.ts";
-import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
+import { GetUserRequestSchema, GetUserResponseSchema, UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
+import { createServerTracingInterceptor } from "../../src/interceptors/tracing.ts";
+import { spanContextKey } from "../../src/telemetry/span-context.ts";
 import { newTraceparent } from "../shared/trace-assertions.ts";
 import { uniqueEmail } from "../shared/user-service-contract.ts";
 import { createInMemoryApp } from "./in-memory-app.ts";
@@ -44,4 +49,50 @@ describe("trace ids with tracing off", () => {
     expect(new Set(traceIds).size).toBe(300);
     expect(new Set(spanIds).size).toBe(300);
   });
+
+  it("should run the call in a context holding its ids when a context manager is registered, though no SDK is", async () => {
+    // Without a context manager the interceptor skips building that context (nothing could
+    // read it); with one, code in the call must find the call's span as the active one.
+    const withoutManager = await idsInCall();
+    expect(withoutManager.active).toBeUndefined();
+    expect(withoutManager.own?.spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())).toBe(true);
+    try {
+      const { own, active } = await idsInCall();
+      expect(own?.spanId).toMatch(/^[0-9a-f]{16}$/);
+      expect(active).toEqual(own);
+    } finally {
+      context.disable();
+    }
+  });
 });
+
+/** One call through the server tracing interceptor alone: the ids it gave the call, and the span context active inside it. */
+async function idsInCall(): Promise<{ own?: SpanContext; active?: SpanContext }> {
+  let active: SpanContext | undefined;
+  const contextValues = createContextValues();
+  const method = UserService.method.getUser;
+  const call = createServerTracingInterceptor({ tracer: trace.getTracer("test") })(async () => {
+    active = trace.getSpanContext(context.active());
+    return {
+      stream: false,
+      message: create(GetUserResponseSchema),
+      header: new Headers(),
+      trailer: new Headers(),
+      service: UserService,
+      method,
+    } as never;
+  });
+  await call({
+    stream: false,
+    message: create(GetUserRequestSchema),
+    method,
+    service: UserService,
+    requestMethod: "POST",
+    url: "http://127.0.0.1/acme.user.v1.UserService/GetUser",
+    signal: new AbortController().signal,
+    header: new Headers({ "content-type": "application/grpc" }),
+    contextValues,
+  } as never);
+  return { own: contextValues.get(spanContextKey), active };
+}
