@@ -32,8 +32,7 @@ export type RpcLogger = (entry: RpcLogEntry) => void;
  */
 export function createLoggingInterceptor(log: RpcLogger): Interceptor {
   return (next) => (req) => {
-    const start = performance.now();
-    return observe(next, req, (failure) => {
+    return observe(next, req, (failure, elapsedMs) => {
       const error = failure === undefined ? undefined : ConnectError.from(failure);
       const serverFault = error !== undefined && isServerFault(error.code);
       const threshold = req.contextValues.get(configKey).observability?.logLevel ?? LogLevel.INFO;
@@ -43,9 +42,9 @@ export function createLoggingInterceptor(log: RpcLogger): Interceptor {
       const entry: RpcLogEntry = {
         level: serverFault ? "error" : "info",
         procedure: procedureOf(req),
-        protocol: protocolOf(req.header),
+        protocol: protocolOf(req),
         code: codeName(error?.code),
-        duration_ms: Math.round((performance.now() - start) * 1000) / 1000,
+        duration_ms: Math.round(elapsedMs * 1000) / 1000,
       };
       const ids = traceIdsOf(req);
       if (ids) {

@@ -93,10 +93,9 @@ export function createMetricsInterceptor({ meter, record }: MetricsOptions): Int
 
   return (next) => (req) => {
     const labels = labelsOf(req);
-    const start = performance.now();
     inProgress.set(labels.active, (inProgress.get(labels.active) ?? 0) + 1);
-    return observe(next, req, (failure) => {
-      const seconds = (performance.now() - start) / 1000;
+    return observe(next, req, (failure, elapsedMs) => {
+      const seconds = elapsedMs / 1000;
       const code = failure === undefined ? 0 : ConnectError.from(failure).code;
       inProgress.set(labels.active, (inProgress.get(labels.active) ?? 1) - 1);
       duration.record(seconds, outcomeOf(labels, code));

@@ -29,9 +29,26 @@ export function procedureOf(req: RpcRequest): string {
   return procedure;
 }
 
-/** The wire protocol of a request, from its content type (Connect GET has none). */
-export function protocolOf(header: Headers): "grpc" | "grpc_web" | "connect" {
-  const contentType = header.get("content-type") ?? "";
+export type RpcProtocol = "grpc" | "grpc_web" | "connect";
+
+/** A call's protocol, kept on its request object by the first interceptor that asks. */
+const protocolKey = Symbol("protocol");
+
+/**
+ * The wire protocol of a request, from its content type (Connect GET has none). Tracing,
+ * metrics and logging each ask on every call: the header is read once per request.
+ */
+export function protocolOf(req: RpcRequest): RpcProtocol {
+  const known = req as RpcRequest & { [protocolKey]?: RpcProtocol };
+  let protocol = known[protocolKey];
+  if (protocol === undefined) {
+    protocol = protocolOfContentType(req.header.get("content-type") ?? "");
+    known[protocolKey] = protocol;
+  }
+  return protocol;
+}
+
+function protocolOfContentType(contentType: string): RpcProtocol {
   if (contentType.startsWith("application/grpc-web")) return "grpc_web";
   if (contentType.startsWith("application/grpc")) return "grpc";
   return "connect";
@@ -44,7 +61,7 @@ const grpcAttributes = new WeakMap<RpcRequest["method"], Attributes>();
 
 /** `rpc.system.name` and `rpc.method` of a call (RPC semantic conventions), for spans and metrics alike. Never mutate it. */
 export function rpcAttributes(req: RpcRequest): Attributes {
-  const connect = protocolOf(req.header) === "connect";
+  const connect = protocolOf(req) === "connect";
   const byMethod = connect ? connectAttributes : grpcAttributes;
   let attributes = byMethod.get(req.method);
   if (!attributes) {
@@ -70,6 +87,9 @@ export function isServerFault(code: Code): boolean {
   return [Code.Unknown, Code.Internal, Code.DataLoss, Code.Unavailable, Code.DeadlineExceeded, Code.Unimplemented].includes(code);
 }
 
+/** What an observer is told once a call is over: its failure (undefined: success) and how long it took, in milliseconds. */
+export type Settled = (error: unknown, elapsedMs: number) => void;
+
 /**
  * Calls `settled` once the RPC is over: when `next` fails, when a unary response
  * returns, or when a streamed response has been fully sent, failed, or was abandoned
@@ -78,16 +98,13 @@ export function isServerFault(code: Code): boolean {
  * The observers of one call (tracing, metrics, logging) share one wrapper: the outermost
  * awaits the call and wraps its stream; the inner ones only add their callback, which
  * runs first (innermost first, as nested wrappers would). So a streamed message passes
- * one wrapper instead of one per observer. Observers see the call as the outermost
- * one sees it: keep interceptors that change errors or responses outside or inside
- * them all (src/app.ts puts errors inside).
+ * one wrapper instead of one per observer, and the clock is read twice per call rather
+ * than twice per observer: every observer gets the time from the outermost one's start.
+ * Observers see the call as the outermost one sees it: keep interceptors that change
+ * errors or responses outside or inside them all (src/app.ts puts errors inside).
  */
-export function observe(
-  next: (req: RpcRequest) => Promise<RpcResponse>,
-  req: RpcRequest,
-  settled: (error: unknown) => void,
-): Promise<RpcResponse> {
-  const observed = req as RpcRequest & { [observersKey]?: ((error: unknown) => void)[] };
+export function observe(next: (req: RpcRequest) => Promise<RpcResponse>, req: RpcRequest, settled: Settled): Promise<RpcResponse> {
+  const observed = req as RpcRequest & { [observersKey]?: Settled[] };
   const shared = observed[observersKey];
   if (shared) {
     shared.push(settled);
@@ -95,8 +112,10 @@ export function observe(
   }
   const callbacks = [settled];
   observed[observersKey] = callbacks;
+  const start = performance.now();
   return observeOnce(next, req, (error) => {
-    for (let i = callbacks.length - 1; i >= 0; i--) callbacks[i]?.(error);
+    const elapsedMs = performance.now() - start;
+    for (let i = callbacks.length - 1; i >= 0; i--) callbacks[i]?.(error, elapsedMs);
   });
 }
 
