@@ -1,6 +1,7 @@
 import { ConnectError, type Interceptor } from "@connectrpc/connect";
 import {
   type Context,
+  INVALID_SPAN_CONTEXT,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
@@ -89,7 +90,8 @@ function randomHex(bytes: number): string {
 function withOwnIds(span: Span, parent: ReturnType<typeof context.active>): Span {
   const caller = trace.getSpanContext(parent);
   const own = span.spanContext();
-  if (span.isRecording() || (isSpanContextValid(own) && own.spanId !== caller?.spanId)) {
+  // Cheap tests first: without an SDK, `own` is the API's invalid context or the caller's.
+  if (span.isRecording() || (own !== INVALID_SPAN_CONTEXT && own.spanId !== caller?.spanId && isSpanContextValid(own))) {
     return span;
   }
   return trace.wrapSpanContext({
