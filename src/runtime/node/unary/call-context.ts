@@ -1,7 +1,7 @@
 import { Code, ConnectError, createContextValues, type createHandlerContext } from "@connectrpc/connect";
 import { getAbortSignalReason } from "@connectrpc/connect/protocol";
 import { clientContextValues } from "../../../protocol/client-address.ts";
-import { appendNodeHeaders } from "./node-headers.ts";
+import { NodeRequestHeaders } from "./node-request-headers.ts";
 import { type UnaryCall, abortWhenGone } from "./unary-call.ts";
 import type { UnaryRoute } from "./unary-route.ts";
 
@@ -27,7 +27,7 @@ const noTimeout = () => undefined;
  * signal. Half the time and garbage of connect's (docs/performance.md); the differential
  * test holds it to connect's (test/node/call-context.test.ts).
  */
-export function createCallContext(init: CallContextInit): CallContext {
+export function createCallContext(init: CallContextInit, requestHeader: Headers = new Headers()): CallContext {
   const controller = new AbortController();
   const shutdown = init.shutdownSignal;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -45,7 +45,7 @@ export function createCallContext(init: CallContextInit): CallContext {
   const context: CallContext = Object.assign({}, init, {
     signal: controller.signal,
     timeoutMs,
-    requestHeader: new Headers(),
+    requestHeader,
     responseHeader: new Headers(),
     responseTrailer: new Headers(),
     abort,
@@ -70,19 +70,21 @@ export function createCallContext(init: CallContextInit): CallContext {
  */
 export function contextOfCall(route: UnaryRoute, call: UnaryCall, protocolName: string, timeoutMs: number | undefined): CallContext {
   const { spec, opt } = route;
-  const context = createCallContext({
-    ...spec,
-    service: spec.method.parent,
-    requestMethod: "POST",
-    protocolName,
-    timeoutMs,
-    shutdownSignal: opt.shutdownSignal,
-    url: call.url,
-    contextValues: clientContextValues(call.remoteAddress),
-  });
+  const context = createCallContext(
+    {
+      ...spec,
+      service: spec.method.parent,
+      requestMethod: "POST",
+      protocolName,
+      timeoutMs,
+      shutdownSignal: opt.shutdownSignal,
+      url: call.url,
+      contextValues: clientContextValues(call.remoteAddress),
+    },
+    // Read from Node's object until more than a lookup is asked of them (see NodeRequestHeaders).
+    new NodeRequestHeaders(call.headers),
+  );
   abortWhenGone(call, context);
-  // Filled here rather than given as an init: see appendNodeHeaders.
-  appendNodeHeaders(context.requestHeader, call.headers);
   return context;
 }
 
