@@ -18,7 +18,8 @@ const noTimeout = () => undefined;
 
 /**
  * connect's createHandlerContext for the fast path: the same context (fields, timeoutMs(),
- * empty headers to fill, values), whose signal aborts with the same reasons: the deadline
+ * empty headers to fill, values; the request headers may be given, see contextOfCall),
+ * whose signal aborts with the same reasons: the deadline
  * (`deadline_exceeded`, "the operation timed out"), the router's shutdown signal, the
  * client going away (the caller calls abort with the reason), or abort() at the end of the
  * call. connect links three AbortControllers for that (the deadline's, the request's and

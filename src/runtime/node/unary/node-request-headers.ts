@@ -64,8 +64,8 @@ export class NodeRequestHeaders extends Headers {
       return has?.apply(this, args);
     });
     // Everything else (changes, getSetCookie, iteration, util.inspect): undici's own, after the move.
-    const others = ["append", "set", "delete", "getSetCookie", "forEach", "keys", "values", "entries", Symbol.iterator];
-    for (const name of [...others, Symbol.for("nodejs.util.inspect.custom")]) {
+    const inspect = Symbol.for("nodejs.util.inspect.custom");
+    for (const name of ["append", "set", "delete", "getSetCookie", "forEach", "keys", "values", "entries", Symbol.iterator, inspect]) {
       const method = inherited[name];
       if (method === undefined) continue;
       define(name, function (...args) {
