@@ -27,6 +27,9 @@ export default defineConfig({
           name: "bench",
           include: ["test/bench/**/*.test.ts"],
           environment: "node",
+          // One file at a time: both start wrangler dev and workerd, and side by side on 2
+          // cores the Worker bench ran past its time limit.
+          fileParallelism: false,
           testTimeout: 240_000,
         },
       },
