@@ -110,3 +110,75 @@ describe("batchedDestination into a file", () => {
     }
   });
 });
+
+describe("batchedDestination when writes fail", () => {
+  /** Runs `script` (ESM, with batchedDestination imported) in a Node process; stdout's reader may go away. */
+  function spawnScript(script: string, { closeStdoutAfterFirstData = false } = {}) {
+    const source = `import { batchedDestination } from ${JSON.stringify(destination)};\nimport { createPino } from ${JSON.stringify(loggers)};\n${script}`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", source], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk: string) => (stderr += chunk));
+    // Closing our end of the pipe: the child's next write fails with EPIPE.
+    if (closeStdoutAfterFirstData) child.stdout.once("data", () => child.stdout.destroy());
+    else child.stdout.resume();
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    return { exited, stderr: () => stderr };
+  }
+
+  it("keeps the process running when stdout's reader is gone, on the timer path and the write path, and says so once", async () => {
+    // A line every 10 ms (flushed by the 100 ms timer), then a burst of ~40 KiB (flushed
+    // inside write(), under the caller), then console.log on the same pipe; then it ends.
+    const child = spawnScript(
+      `const logger = createPino(batchedDestination());
+       logger.info("first"); let n = 0;
+       const tick = setInterval(() => logger.info({ n: n++ }, "tick"), 10);
+       setTimeout(() => {
+         for (let i = 0; i < 300; i++) logger.info({ i }, "x".repeat(100));
+         console.log("console too");
+         clearInterval(tick);
+         setTimeout(() => process.stderr.write("still serving\\n"), 200);
+       }, 600);`,
+      { closeStdoutAfterFirstData: true },
+    );
+    expect(await child.exited, child.stderr()).toBe(0);
+    const notices = child.stderr().match(/log lines dropped: writing to descriptor 1 failed \(EPIPE\); the server keeps serving/g);
+    expect(notices, child.stderr()).toHaveLength(1);
+    expect(child.stderr()).toContain("still serving\n");
+    expect(child.stderr()).not.toMatch(/Error|at /);
+  });
+
+  it("drops a batch that cannot be written, then reports the loss once writes work again", async () => {
+    // Descriptor numbers are reused lowest first: closing the destination's descriptor
+    // makes its writes fail (EBADF) until a file is opened on the same number.
+    const dir = mkdtempSync(join(tmpdir(), "batched-"));
+    try {
+      const child = spawnScript(
+        `import { closeSync, openSync } from "node:fs";
+         const fd = openSync(${JSON.stringify(join(dir, "a"))}, "a");
+         const destination = batchedDestination(fd);
+         destination.write("kept 1\\n");
+         destination.flushSync();
+         closeSync(fd);
+         destination.write("lost 1\\n");
+         destination.write("lost 2\\n");
+         destination.flushSync();
+         destination.write("lost 3\\n");
+         destination.flushSync();
+         const again = openSync(${JSON.stringify(join(dir, "b"))}, "a");
+         if (again !== fd) throw new Error("descriptor " + fd + " was not reused");
+         destination.write("kept 2\\n");
+         destination.end();`,
+      );
+      expect(await child.exited, child.stderr()).toBe(0);
+      expect(child.stderr().split("\n").filter(Boolean)).toEqual([
+        expect.stringMatching(/^log lines dropped: writing to descriptor \d+ failed \(EBADF\); the server keeps serving$/),
+        expect.stringMatching(/^log lines written again to descriptor \d+; 3 were dropped$/),
+      ]);
+      expect(readFileSync(join(dir, "a"), "utf8")).toBe("kept 1\n");
+      expect(readFileSync(join(dir, "b"), "utf8")).toBe("kept 2\n");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

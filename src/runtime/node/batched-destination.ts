@@ -20,7 +20,9 @@ const retryAfterMs = 10;
  * Where the server's log lines go (stdout unless told otherwise), in batches: lines collect
  * until 16 KiB or 100 ms, then leave in one synchronous write, as Node itself writes
  * process.stdout to files and pipes on Linux. What is pending is written when the process
- * exits, also after an uncaught exception; a SIGKILL loses at most the last 100 ms.
+ * exits, also after an uncaught exception; a SIGKILL loses at most the last 100 ms. A
+ * write that fails (EPIPE, ENOSPC) drops its batch and says so on stderr: logging never
+ * fails a call or ends the process.
  *
  * Why not pino.destination (sonic-boom) with the same minLength and periodicFlush, as
  * before: its write appends each line to one pending string and measures that string's
@@ -36,16 +38,26 @@ export function batchedDestination(dest: number | string = 1): LineDestination {
   let pendingLength = 0;
   let timer: NodeJS.Timeout | undefined;
 
+  const failures = writeFailures(typeof dest === "number" ? `descriptor ${dest}` : dest);
   const flushSync = () => {
     if (timer) {
       clearTimeout(timer);
       timer = undefined;
     }
     if (pending.length === 0) return;
+    const lines = pending.length;
     const chunk = Buffer.from(pending.join(""), "utf8");
     pending = [];
     pendingLength = 0;
-    writeFully(fd, chunk);
+    // A log sink that fails (its reader gone: EPIPE; a full disk: ENOSPC) must not fail
+    // the RPC whose line filled the batch, nor end the process from the timer: the batch
+    // is dropped, and stderr says so (failures below).
+    try {
+      writeFully(fd, chunk);
+      failures.written();
+    } catch (error) {
+      failures.dropped(lines, error);
+    }
   };
 
   process.once("exit", flushSync);
@@ -85,3 +97,33 @@ function writeFully(fd: number, chunk: Buffer): void {
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Tells stderr when lines start being dropped (once per run of failed writes, not once per
+ * batch) and how many were lost once writes succeed again. Written with writeSync on
+ * descriptor 2, inside a try: stderr may be the same broken pipe.
+ */
+function writeFailures(target: string) {
+  let droppedLines = 0;
+  const tell = (message: string) => {
+    try {
+      writeSync(2, `${message}\n`);
+    } catch {
+      // Nowhere left to say it.
+    }
+  };
+  return {
+    dropped(lines: number, error: unknown) {
+      if (droppedLines === 0) {
+        const code = (error as NodeJS.ErrnoException).code ?? String(error);
+        tell(`log lines dropped: writing to ${target} failed (${code}); the server keeps serving`);
+      }
+      droppedLines += lines;
+    },
+    written() {
+      if (droppedLines === 0) return;
+      tell(`log lines written again to ${target}; ${droppedLines} were dropped`);
+      droppedLines = 0;
+    },
+  };
+}
