@@ -14,21 +14,35 @@ const destination = new URL("../../src/runtime/node/batched-destination.ts", imp
 
 interface Child {
   stdout: () => string;
+  stderr: () => string;
   exited: Promise<number | null>;
   kill: () => void;
   resume: () => void;
 }
 
-/** Runs `body` in a Node process that has `logger`, made as main.ts makes it. */
-function run(body: string, { paused = false } = {}): Child {
-  const script = `import { createPino } from ${JSON.stringify(loggers)};\nimport { batchedDestination } from ${JSON.stringify(destination)};\nconst logger = createPino(batchedDestination());\n${body}`;
-  const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Runs `script` (ESM, with createPino and batchedDestination imported) in a Node process.
+ * `closeStdoutAfterFirstData`: our end of its stdout is closed once a line arrives, so the
+ * child's next write fails with EPIPE.
+ */
+function spawnScript(script: string, { paused = false, closeStdoutAfterFirstData = false } = {}): Child {
+  const source = `import { createPino } from ${JSON.stringify(loggers)};\nimport { batchedDestination } from ${JSON.stringify(destination)};\n${script}`;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", source], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
+  let stderr = "";
   child.stdout.setEncoding("utf8");
   child.stdout.on("data", (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (chunk: string) => (stderr += chunk));
   if (paused) child.stdout.pause();
+  if (closeStdoutAfterFirstData) child.stdout.once("data", () => child.stdout.destroy());
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { stdout: () => stdout, exited, kill: () => child.kill("SIGKILL"), resume: () => child.stdout.resume() };
+  return { stdout: () => stdout, stderr: () => stderr, exited, kill: () => child.kill("SIGKILL"), resume: () => child.stdout.resume() };
+}
+
+/** Runs `body` in a Node process that has `logger`, made as main.ts makes it. */
+function run(body: string, options: { paused?: boolean } = {}): Child {
+  return spawnScript(`const logger = createPino(batchedDestination());\n${body}`, options);
 }
 
 const lines = (stdout: string) =>
@@ -112,20 +126,6 @@ describe("batchedDestination into a file", () => {
 });
 
 describe("batchedDestination when writes fail", () => {
-  /** Runs `script` (ESM, with batchedDestination imported) in a Node process; stdout's reader may go away. */
-  function spawnScript(script: string, { closeStdoutAfterFirstData = false } = {}) {
-    const source = `import { batchedDestination } from ${JSON.stringify(destination)};\nimport { createPino } from ${JSON.stringify(loggers)};\n${script}`;
-    const child = spawn(process.execPath, ["--input-type=module", "-e", source], { stdio: ["ignore", "pipe", "pipe"] });
-    let stderr = "";
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (chunk: string) => (stderr += chunk));
-    // Closing our end of the pipe: the child's next write fails with EPIPE.
-    if (closeStdoutAfterFirstData) child.stdout.once("data", () => child.stdout.destroy());
-    else child.stdout.resume();
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    return { exited, stderr: () => stderr };
-  }
-
   it("keeps the process running when stdout's reader is gone, on the timer path and the write path, and says so once", async () => {
     // A line every 10 ms (flushed by the 100 ms timer), then a burst of ~40 KiB (flushed
     // inside write(), under the caller), then console.log on the same pipe; then it ends.
