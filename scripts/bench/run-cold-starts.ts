@@ -42,7 +42,7 @@ function coldRows(): ColdRowSpec[] {
     {
       id: "cold-raw-http",
       label: "anchor: raw node:http hello, spawn to first answer",
-      argv: [process.execPath, new URL("./servers/hello.ts", import.meta.url).pathname],
+      argv: [process.execPath, new URL("./servers/hello.mjs", import.meta.url).pathname],
       probe: { method: "GET", path: "/" },
     },
     {
