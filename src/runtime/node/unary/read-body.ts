@@ -5,9 +5,9 @@ import { Code, ConnectError } from "@connectrpc/connect";
  * Reads a request body to its end, keeping at most about `keepBytes` (later chunks are
  * drained and dropped). Rejects when the stream closes before its end (client gone).
  *
- * The listeners stay on the stream once it has ended: removing them costs more than they
- * do (each removal deletes a key of the emitter's listener table, turning it into a
- * dictionary), and after the end they hold nothing but a settled flag.
+ * The listeners stay on the stream once it has ended: removing them cost three calls
+ * through Readable's removeListener per request (about 1 µs in a CPU profile of Connect
+ * proto over h2c), and after the end they hold nothing but a settled flag.
  */
 export function readBody(body: Readable, keepBytes: number): Promise<Uint8Array[]> {
   // An HTTP/2 request without a body (END_STREAM on its headers) may have ended already.
