@@ -34,7 +34,8 @@ export function guardHttp2Session(session: ServerHttp2Session, limits: ServerLim
     open++;
     // A request that ended with its headers cannot trickle: no timer.
     const timer = flags & NGHTTP2_FLAG_END_STREAM ? undefined : setTimeout(cutTrickledRequest, limits.requestTimeoutMs, stream);
-    stream.once("close", () => {
+    // on, not once: a stream closes once, and once would wrap the listener on every stream.
+    stream.on("close", () => {
       clearTimeout(timer);
       if (--open === 0) idleSince = performance.now();
     });
