@@ -1,4 +1,6 @@
 import { PassThrough } from "node:stream";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { readBody } from "../../src/runtime/node/unary/read-body.ts";
@@ -72,5 +74,21 @@ describe("readBody", () => {
     body.emit("data", bytes(9));
     expect(chunks.map((chunk) => [...chunk])).toEqual([[7]]);
     await expect(read).resolves.toBe(chunks);
+  });
+
+  it("should not keep the body reachable from a stream that outlives the read", async () => {
+    // A full collection on demand: the flag makes gc() exist in contexts created after it.
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const body = new PassThrough({ autoDestroy: false });
+    let read: Promise<Uint8Array[]> | undefined = readBody(body, 1 << 20);
+    body.end(Buffer.alloc(64 * 1024));
+    const chunks = new WeakRef(await read);
+    read = undefined;
+    // The listeners are still on the live stream; what they can reach must not include the chunks.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(chunks.deref()).toBeUndefined();
+    expect(body.listenerCount("close")).toBe(1);
   });
 });
