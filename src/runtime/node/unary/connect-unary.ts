@@ -1,11 +1,5 @@
 import { Code, ConnectError, type MethodImplSpec } from "@connectrpc/connect";
-import {
-  compressionNegotiate,
-  createAsyncIterable,
-  invokeUnaryImplementation,
-  mergeNonProtocolHeaders,
-  readAllBytes,
-} from "@connectrpc/connect/protocol";
+import { compressionNegotiate, createAsyncIterable, mergeNonProtocolHeaders, readAllBytes } from "@connectrpc/connect/protocol";
 import {
   codeToHttpStatus,
   contentTypeUnaryJson,
@@ -19,6 +13,7 @@ import {
   parseTimeout,
 } from "@connectrpc/connect/protocol-connect";
 import { contextOfCall } from "./call-context.ts";
+import { invokeUnary } from "./invoke-unary.ts";
 import { type UnaryCall, type UnaryResult, callComplete, concatChunks, headerOf } from "./unary-call.ts";
 import type { UnaryRoute } from "./unary-route.ts";
 
@@ -50,7 +45,7 @@ export async function serveConnectUnary(route: UnaryRoute, binary: boolean, call
     let bytes = await readUnaryBody(call, opt.readMaxBytes);
     if (compression.request) bytes = await compression.request.decompress(bytes, opt.readMaxBytes);
     const input = serialization.getI(binary).parse(bytes);
-    const output = await invokeUnaryImplementation(spec as MethodImplSpec & { kind: "unary" }, context, input, opt.interceptors);
+    const output = await invokeUnary(spec as MethodImplSpec & { kind: "unary" }, context, input, opt.interceptors);
     body = serialization.getO(binary).serialize(output);
   } catch (e) {
     context.abort(e);

@@ -5,7 +5,6 @@ import {
   compressionNegotiate,
   createAsyncIterable,
   envelopeCompress,
-  invokeUnaryImplementation,
   pipe,
   transformDecompressEnvelope,
   transformParseEnvelope,
@@ -29,6 +28,7 @@ import {
   trailerFlag,
 } from "@connectrpc/connect/protocol-grpc-web";
 import { contextOfCall } from "./call-context.ts";
+import { invokeUnary } from "./invoke-unary.ts";
 import { type UnaryCall, type UnaryResult, callComplete, concatChunks, headerOf, singleMessage } from "./unary-call.ts";
 import type { UnaryRoute } from "./unary-route.ts";
 
@@ -50,7 +50,7 @@ export async function serveGrpcUnary(route: UnaryRoute, web: boolean, binary: bo
     if (compression.error) throw compression.error;
     if (timeout.error) throw timeout.error;
     const input = await readGrpcRequest(route, web, binary, call, compression.request);
-    const output = await invokeUnaryImplementation(spec as MethodImplSpec & { kind: "unary" }, context, input, opt.interceptors);
+    const output = await invokeUnary(spec as MethodImplSpec & { kind: "unary" }, context, input, opt.interceptors);
     const frame = envelope(0, serialization.getO(binary).serialize(output), compression.response, opt.compressMinBytes);
     frames.push(frame instanceof Uint8Array ? frame : await frame);
   } catch (e) {

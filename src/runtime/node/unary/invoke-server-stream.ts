@@ -1,5 +1,6 @@
 import { type DescMessage, type Message, create } from "@bufbuild/protobuf";
 import type { HandlerContext, Interceptor, MethodImplSpec, StreamResponse } from "@connectrpc/connect";
+import { type RequestParts, copyHeaders, mergeRequest, requestFor } from "./invocation.ts";
 import { singleMessage } from "./unary-call.ts";
 
 type ServerStreamSpec = MethodImplSpec & { kind: "server_streaming" };
@@ -20,7 +21,7 @@ export async function invokeServerStream(
   interceptors: readonly Interceptor[] | undefined,
 ): Promise<{ messages: AsyncIterator<Message>; finish(): void }> {
   const common = { service: spec.method.parent, header: context.responseHeader, trailer: context.responseTrailer };
-  let next = async (req: { message: AsyncIterable<Message> } & Parameters<typeof mergeRequest>[1]): Promise<StreamResponse> => ({
+  let next = async (req: { message: AsyncIterable<Message> } & RequestParts): Promise<StreamResponse> => ({
     stream: true,
     message: normalizeIterable(
       spec.method.output,
@@ -33,30 +34,12 @@ export async function invokeServerStream(
   for (let i = (interceptors?.length ?? 0) - 1; i >= 0; i--) {
     next = interceptors![i]!(next as never) as typeof next;
   }
-  const res = await next({
-    stream: true,
-    message: input,
-    method: spec.method,
-    requestMethod: context.requestMethod,
-    url: context.url,
-    signal: context.signal,
-    header: context.requestHeader,
-    service: spec.method.parent,
-    contextValues: context.values,
-  } as never);
+  const res = await next(requestFor(spec, context, true, input));
   copyHeaders(res.header, context.responseHeader);
   return {
     messages: res.message[Symbol.asyncIterator](),
     finish: () => copyHeaders(res.trailer, context.responseTrailer),
   };
-}
-
-/** The context a server-streaming implementation gets: connect's mergeRequest. */
-function mergeRequest(
-  context: HandlerContext,
-  req: { service: HandlerContext["service"]; header: Headers; signal: AbortSignal; contextValues: HandlerContext["values"] },
-): HandlerContext {
-  return { ...context, service: req.service, requestHeader: req.header, signal: req.signal, values: req.contextValues };
 }
 
 /** connect's normalizeIterable: each output message completed with `create`, one promise per message. */
@@ -72,15 +55,4 @@ function normalizeIterable(desc: DescMessage, input: AsyncIterable<unknown>): As
       return res;
     },
   };
-}
-
-/** connect's copyHeaders, as it is (deleting while iterating included): the oracle's behaviour. */
-function copyHeaders(from: Headers, to: Headers): void {
-  if (from === to) return;
-  to.forEach((_, key) => {
-    to.delete(key);
-  });
-  from.forEach((value, key) => {
-    to.set(key, value);
-  });
 }
