@@ -1,4 +1,5 @@
-import { type ContextValues, createContextKey, createContextValues } from "@connectrpc/connect";
+import { type ContextValues, createContextKey } from "@connectrpc/connect";
+import { createCallValues } from "./call-values.ts";
 
 /**
  * The address of the peer that sent the current call (the TCP peer on Node; the
@@ -9,7 +10,7 @@ export const clientAddressKey = createContextKey<string | undefined>(undefined, 
 
 /** A call's context values holding its client address (runtimes that build contexts themselves). */
 export function clientContextValues(address: string | undefined): ContextValues {
-  const values = createContextValues();
+  const values = createCallValues();
   values.set(clientAddressKey, address);
   return values;
 }
