@@ -1,11 +1,24 @@
-import type { HandlerContext, MethodImplSpec } from "@connectrpc/connect";
+import type { HandlerContext, Interceptor, MethodImplSpec } from "@connectrpc/connect";
 
 /**
  * What connect's invoke-implementation (@connectrpc/connect/protocol) builds around an
  * implementation call, as object literals rather than its Object.assign copies: the
- * request the interceptor chain gets, the handler context the implementation gets, and
+ * chain itself, the request it gets, the handler context the implementation gets, and
  * the header copy after the chain. Used by invoke-unary.ts and invoke-server-stream.ts.
  */
+
+/**
+ * connect's applyInterceptors, without its copy and reverse of the array: the first
+ * interceptor is the outermost. Applied on every call, as connect does (an interceptor's
+ * outer function runs per call there).
+ */
+export function applyInterceptors<F>(next: F, interceptors: readonly Interceptor[] | undefined): F {
+  let chained = next;
+  for (let i = (interceptors?.length ?? 0) - 1; i >= 0; i--) {
+    chained = interceptors![i]!(chained as never) as F;
+  }
+  return chained;
+}
 
 /** The request an interceptor chain starts from: connect's `{ stream, message, method, ...requestCommon }`, in its key order. */
 export function requestFor<S extends boolean, M>(spec: MethodImplSpec, context: HandlerContext, stream: S, message: M) {

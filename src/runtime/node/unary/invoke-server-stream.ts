@@ -1,6 +1,6 @@
 import { type DescMessage, type Message, create } from "@bufbuild/protobuf";
 import type { HandlerContext, Interceptor, MethodImplSpec, StreamResponse } from "@connectrpc/connect";
-import { type RequestParts, copyHeaders, mergeRequest, requestFor } from "./invocation.ts";
+import { type RequestParts, applyInterceptors, copyHeaders, mergeRequest, requestFor } from "./invocation.ts";
 import { singleMessage } from "./unary-call.ts";
 
 type ServerStreamSpec = MethodImplSpec & { kind: "server_streaming" };
@@ -21,19 +21,18 @@ export async function invokeServerStream(
   interceptors: readonly Interceptor[] | undefined,
 ): Promise<{ messages: AsyncIterator<Message>; finish(): void }> {
   const common = { service: spec.method.parent, header: context.responseHeader, trailer: context.responseTrailer };
-  let next = async (req: { message: AsyncIterable<Message> } & RequestParts): Promise<StreamResponse> => ({
-    stream: true,
-    message: normalizeIterable(
-      spec.method.output,
-      spec.impl(await singleMessage(req.message, "server-streaming"), mergeRequest(context, req)),
-    ),
-    method: spec.method,
-    ...common,
-  });
-  // applyInterceptors: the first interceptor is the outermost.
-  for (let i = (interceptors?.length ?? 0) - 1; i >= 0; i--) {
-    next = interceptors![i]!(next as never) as typeof next;
-  }
+  const next = applyInterceptors(
+    async (req: { message: AsyncIterable<Message> } & RequestParts): Promise<StreamResponse> => ({
+      stream: true,
+      message: normalizeIterable(
+        spec.method.output,
+        spec.impl(await singleMessage(req.message, "server-streaming"), mergeRequest(context, req)),
+      ),
+      method: spec.method,
+      ...common,
+    }),
+    interceptors,
+  );
   const res = await next(requestFor(spec, context, true, input));
   copyHeaders(res.header, context.responseHeader);
   return {

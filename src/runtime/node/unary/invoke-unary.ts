@@ -1,6 +1,6 @@
 import { type Message, create } from "@bufbuild/protobuf";
 import type { HandlerContext, Interceptor, MethodImplSpec, UnaryRequest, UnaryResponse } from "@connectrpc/connect";
-import { copyHeaders, mergeRequest, requestFor } from "./invocation.ts";
+import { applyInterceptors, copyHeaders, mergeRequest, requestFor } from "./invocation.ts";
 
 type UnarySpec = MethodImplSpec & { kind: "unary" };
 
@@ -20,18 +20,17 @@ export async function invokeUnary(
   interceptors: readonly Interceptor[] | undefined,
 ): Promise<Message> {
   const { method } = spec;
-  let next = async (req: UnaryRequest): Promise<UnaryResponse> => ({
-    message: create(method.output, (await spec.impl(req.message as never, mergeRequest(context, req))) as never),
-    stream: false,
-    method,
-    service: method.parent,
-    header: context.responseHeader,
-    trailer: context.responseTrailer,
-  });
-  // applyInterceptors: the first interceptor is the outermost.
-  for (let i = (interceptors?.length ?? 0) - 1; i >= 0; i--) {
-    next = interceptors![i]!(next as never) as typeof next;
-  }
+  const next = applyInterceptors(
+    async (req: UnaryRequest): Promise<UnaryResponse> => ({
+      message: create(method.output, (await spec.impl(req.message as never, mergeRequest(context, req))) as never),
+      stream: false,
+      method,
+      service: method.parent,
+      header: context.responseHeader,
+      trailer: context.responseTrailer,
+    }),
+    interceptors,
+  );
   const { message, header, trailer } = await next(requestFor(spec, context, false, input) as UnaryRequest);
   copyHeaders(header, context.responseHeader);
   copyHeaders(trailer, context.responseTrailer);
