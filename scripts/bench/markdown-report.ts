@@ -10,6 +10,13 @@ function valueCell(row: RowResult): string {
   return String(row.value ?? "");
 }
 
+/** The ratio, and for rows divided run by run the ratio of each round (their median is the ratio). */
+function ratioCell(row: RowResult): string {
+  if (row.ratio === undefined) return "";
+  const perRound = row.roundRatios && row.roundRatios.length > 1 ? ` (${row.roundRatios.map(formatRatio).join(", ")})` : "";
+  return `${formatRatio(row.ratio)}${perRound}`;
+}
+
 function metCell(row: RowResult): string {
   if (!row.target) return "";
   if (row.target.met === undefined) return "unknown";
@@ -22,7 +29,8 @@ export function markdownReport(report: BenchReport): string {
   const lines = [
     `Bench ${machine.date}: ${machine.cpus} x ${machine.cpuModel}, Node ${machine.node}, ` +
       `${machine.pinned ? "servers on CPU 0, load on CPU 1" : "NOT pinned"}, ` +
-      `${settings.runs} run(s) x ${settings.seconds} s (+${settings.warmUpSeconds} s warm-up), medians` +
+      `${settings.runs} run(s) x ${settings.seconds} s (+${settings.warmUpSeconds} s warm-up), medians; ` +
+      "a ratio to a row of the same rounds is the median of the rounds' ratios (in brackets)" +
       (settings.smoke ? " — SMOKE MODE, numbers mean nothing" : ""),
     "",
     "| row | load | value | vs | ratio | p50 ms | p99 ms | peak RSS MiB | target | met |",
@@ -36,7 +44,7 @@ export function markdownReport(report: BenchReport): string {
         row.load,
         valueCell(row),
         row.anchor ?? "",
-        row.ratio !== undefined ? formatRatio(row.ratio) : "",
+        ratioCell(row),
         row.p50Ms !== undefined ? row.p50Ms.toFixed(2) : "",
         row.p99Ms !== undefined ? row.p99Ms.toFixed(2) : "",
         row.peakRssBytes !== undefined ? formatMiB(row.peakRssBytes) : "",

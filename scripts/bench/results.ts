@@ -25,8 +25,18 @@ export interface RowResult {
   /** Median over runs (a worker row: whatever the Worker bench reported). */
   value?: number | string | boolean;
   runs?: number[];
-  /** value / the anchor's value. */
+  /**
+   * Which sequence of rounds `runs` belongs to ("unary", "stream"): run i of rows with
+   * the same label ran in the same round, side by side, so they are divided run by run.
+   */
+  rounds?: string;
+  /**
+   * To the anchor: the median of the per-round ratios when both rows ran in the same
+   * rounds (roundRatios), else value / the anchor's value.
+   */
   ratio?: number;
+  /** This row's run i / its anchor's run i, for rows that ran in the anchor's rounds. */
+  roundRatios?: number[];
   p50Ms?: number;
   p99Ms?: number;
   peakRssBytes?: number;

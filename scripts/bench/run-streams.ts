@@ -64,6 +64,7 @@ export async function runStreamRows(
     group: "stream" as const,
     load,
     unit: "msg/s" as const,
+    rounds: "stream",
     ...(spec.anchor ? { anchor: spec.anchor } : {}),
   });
   const state = streamRows.map((spec) => {

@@ -8,7 +8,7 @@ import type { UserFixture } from "./server-options.ts";
 import type { BenchSettings } from "./settings.ts";
 import { median } from "./stats.ts";
 import type { BenchTools } from "./tools.ts";
-import { type ServerName, type UnaryRowSpec, h1Load, h2Load, unaryRows } from "./unary-rows.ts";
+import { type ServerName, type UnaryRowSpec, h1Load, h2Load, orderOfRound, unaryRows } from "./unary-rows.ts";
 import { verifyRequest } from "./verify.ts";
 import { getUserRequest } from "./wire-requests.ts";
 
@@ -44,14 +44,16 @@ function baseRow(spec: UnaryRowSpec): Omit<RowResult, "status"> {
     group: "unary",
     load: describeLoad(spec),
     unit: "req/s",
+    rounds: "unary",
     ...(spec.anchor ? { anchor: spec.anchor } : {}),
   };
 }
 
 /**
  * Every unary row: each request verified once, then BENCH_RUNS rounds in which every
- * row runs once (interleaved, so a slow minute on a shared machine hits all rows
- * alike), the server's RSS sampled during each of its runs.
+ * row runs once, each beside the rows it is compared with (orderOfRound), the server's
+ * RSS sampled during each of its runs. A row that fails stops running, and so leaves
+ * fewer runs than the others: ratios then fall back to medians (targets.ts).
  */
 export async function runUnaryRows(context: UnaryContext): Promise<RowResult[]> {
   const { tools, settings, log } = context;
@@ -80,9 +82,11 @@ export async function runUnaryRows(context: UnaryContext): Promise<RowResult[]> 
     const url = `http://127.0.0.1:${port}${request.path}`;
     active.push({ spec, server, url, bodyFile, headers: request.headers, results: [], peakRss: [] });
   }
+  const activeById = new Map(active.map((row) => [row.spec.id, row]));
   for (let run = 1; run <= settings.runs; run++) {
-    for (const row of active) {
-      if (row.error) continue;
+    for (const id of orderOfRound(run)) {
+      const row = activeById.get(id);
+      if (!row || row.error) continue;
       const load = loadOf(row.spec);
       const rss = sampleRss(row.server.pid);
       try {

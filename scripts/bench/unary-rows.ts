@@ -132,6 +132,31 @@ export const unaryRows: readonly UnaryRowSpec[] = [
   },
 ];
 
+/**
+ * The order rows run in within a round: each template row right beside the row it is
+ * divided by (its anchor, and for the chain its empty-chain twin), so a ratio compares
+ * two runs seconds apart rather than up to a minute apart. Even rounds run it backwards,
+ * so neither row of a pair always goes first. Every id in unaryRows appears once.
+ */
+export const roundOrder: readonly string[] = [
+  "connect-node-json-h1",
+  "raw-http1-json",
+  "template-json-h1",
+  "template-empty-json-h1",
+  "template-proto-h2c",
+  "raw-http2-proto",
+  "template-grpc-web-h2c",
+  "template-empty-grpc-h2c",
+  "template-grpc-h2c",
+  "grpc-js-grpc-h2c",
+  "connect-node-grpc-h2c",
+];
+
+/** Round `run` (from 1)'s order: roundOrder, backwards on even rounds. */
+export function orderOfRound(run: number): readonly string[] {
+  return run % 2 === 0 ? [...roundOrder].reverse() : roundOrder;
+}
+
 /** Full chain row -> the same request without the chain: chain cost = 1 - full / empty. */
 export const chainCostPairs: readonly [full: string, empty: string][] = [
   ["template-json-h1", "template-empty-json-h1"],

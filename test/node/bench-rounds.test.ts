@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import { markdownReport } from "../../scripts/bench/markdown-report.ts";
+import type { BenchReport, RowResult } from "../../scripts/bench/results.ts";
+import { applyRatiosAndTargets, roundRatios } from "../../scripts/bench/targets.ts";
+import { chainCostPairs, orderOfRound, roundOrder, unaryRows } from "../../scripts/bench/unary-rows.ts";
+
+// The bench divides rows that ran in the same rounds run by run: on a shared machine a
+// round can run at half speed, and the ratio of two medians may pair different rounds.
+
+function row(id: string, runs: number[], extra: Partial<RowResult> = {}): RowResult {
+  const sorted = [...runs].sort((a, b) => a - b);
+  return {
+    id,
+    label: id,
+    group: "unary",
+    load: "",
+    unit: "req/s",
+    status: "ok",
+    value: sorted[Math.floor(sorted.length / 2)],
+    runs,
+    rounds: "unary",
+    ...extra,
+  };
+}
+
+describe("ratios per round", () => {
+  it("divides run by run and takes the median, not the ratio of the medians", () => {
+    // Round 2 ran at half speed for both: the medians (100 vs 200) pair round 1's
+    // template with round 3's anchor.
+    const rows = [row("raw-http1-json", [200, 100, 240]), row("template-json-h1", [100, 55, 130], { anchor: "raw-http1-json" })];
+    applyRatiosAndTargets(rows);
+    const template = rows[1]!;
+    expect(template.roundRatios).toEqual([0.5, 0.55, 130 / 240]);
+    expect(template.ratio).toBeCloseTo(130 / 240, 10);
+    expect(template.target).toEqual({ text: ">= 0.5x raw-http1-json", actual: "0.54x", met: true });
+  });
+
+  it("falls back to the ratio of the values for rows of other rounds or with missing runs", () => {
+    const anchor = row("raw-http2-proto", [100, 200, 300]);
+    expect(roundRatios(row("a", [50, 100, 150]), anchor)).toEqual([0.5, 0.5, 0.5]);
+    expect(roundRatios(row("a", [50, 100, 150], { rounds: undefined }), anchor)).toBeUndefined();
+    expect(roundRatios(row("a", [50, 100, 150], { rounds: "stream" }), anchor)).toBeUndefined();
+    expect(roundRatios(row("a", [50, 100]), anchor)).toBeUndefined();
+    expect(roundRatios(row("a", [50, 100, 150], { status: "failed" }), anchor)).toBeUndefined();
+    expect(roundRatios(row("a", [50, 100, 150]), row("raw-http2-proto", [100, 0, 300]))).toBeUndefined();
+
+    // A PostgreSQL row runs in its own rounds: value / value.
+    const rows = [
+      row("template-proto-h2c", [100, 400, 300]),
+      row("postgres-get-user-h2c", [150, 150, 150], { anchor: "template-proto-h2c", rounds: undefined }),
+    ];
+    applyRatiosAndTargets(rows);
+    expect(rows[1]!.ratio).toBe(0.5);
+    expect(rows[1]!.roundRatios).toBeUndefined();
+  });
+
+  it("measures the chain's cost per round too, and prints each round's", () => {
+    const rows = [
+      row("template-grpc-h2c", [90, 40, 80], { anchor: "grpc-js-grpc-h2c" }),
+      row("template-empty-grpc-h2c", [100, 50, 100], { anchor: "grpc-js-grpc-h2c" }),
+      row("grpc-js-grpc-h2c", [100, 50, 100]),
+    ];
+    applyRatiosAndTargets(rows);
+    // Per round 10%, 20%, 20%: the median is 20%. The medians alone (80 vs 100) say the same
+    // here; what matters is that each round's pair is compared.
+    expect(rows[1]!.target).toEqual({
+      text: "chain cost <= 10% (template-grpc-h2c vs this)",
+      actual: "20.0% (10.0%, 20.0%, 20.0%)",
+      met: false,
+    });
+    const report: BenchReport = {
+      machine: { date: "d", cpuModel: "c", cpus: 2, memoryBytes: 1, kernel: "k", node: "n", pinned: true },
+      settings: { runs: 3, seconds: 8, warmUpSeconds: 2 },
+      rows,
+      notRun: [],
+      failures: [],
+      worker: { ran: false, reason: "test" },
+    } as BenchReport;
+    const table = markdownReport(report);
+    expect(table).toContain("| 0.80x (0.90x, 0.80x, 0.80x) |");
+    expect(table).toContain("median of the rounds' ratios");
+  });
+});
+
+describe("the order of a round", () => {
+  it("runs every unary row once", () => {
+    expect([...roundOrder].sort()).toEqual(unaryRows.map((spec) => spec.id).sort());
+  });
+
+  it("puts each template row beside its anchor and its empty-chain twin, both ways round", () => {
+    const neighbours = (order: readonly string[], a: string, b: string) => Math.abs(order.indexOf(a) - order.indexOf(b)) === 1;
+    // The full-chain template rows beside their anchors, and beside their empty-chain twins
+    // (whose own anchors are informational and need not be adjacent).
+    const pairs = [
+      ...unaryRows.filter((spec) => spec.server === "template").map((spec) => [spec.id, spec.anchor!] as const),
+      ...chainCostPairs,
+    ];
+    expect(pairs).toHaveLength(6);
+    for (const run of [1, 2, 3]) {
+      for (const [a, b] of pairs) {
+        expect(neighbours(orderOfRound(run), a, b), `round ${run}: ${a} beside ${b}`).toBe(true);
+      }
+    }
+    expect(orderOfRound(2)).toEqual([...orderOfRound(1)].reverse());
+    expect(orderOfRound(3)).toEqual(orderOfRound(1));
+  });
+});
