@@ -29,7 +29,8 @@ export function markdownReport(report: BenchReport): string {
   const lines = [
     `Bench ${machine.date}: ${machine.cpus} x ${machine.cpuModel}, Node ${machine.node}, ` +
       `${machine.pinned ? "servers on CPU 0, load on CPU 1" : "NOT pinned"}, ` +
-      `${settings.runs} run(s) x ${settings.seconds} s (+${settings.warmUpSeconds} s warm-up), medians; ` +
+      `${settings.runs} run(s) x ${settings.seconds} s (+${settings.warmUpSeconds} s warm-up each, ` +
+      `after ${settings.warmUpRounds ?? 0} unmeasured round(s)), medians; ` +
       "a ratio to a row of the same rounds is the median of the rounds' ratios (in brackets)" +
       (settings.smoke ? " — SMOKE MODE, numbers mean nothing" : ""),
     "",

@@ -50,9 +50,10 @@ function baseRow(spec: UnaryRowSpec): Omit<RowResult, "status"> {
 }
 
 /**
- * Every unary row: each request verified once, then BENCH_RUNS rounds in which every
- * row runs once, each beside the rows it is compared with (orderOfRound), the server's
- * RSS sampled during each of its runs. A row that fails stops running, and so leaves
+ * Every unary row: each request verified once, then BENCH_WARMUP_ROUNDS rounds whose
+ * numbers are discarded, then BENCH_RUNS rounds in which every row runs once, each
+ * beside the rows it is compared with (orderOfRound), the server's RSS sampled during
+ * each of its measured runs. A row that fails stops running, and so leaves
  * fewer runs than the others: ratios then fall back to medians (targets.ts).
  */
 export async function runUnaryRows(context: UnaryContext): Promise<RowResult[]> {
@@ -83,12 +84,15 @@ export async function runUnaryRows(context: UnaryContext): Promise<RowResult[]> 
     active.push({ spec, server, url, bodyFile, headers: request.headers, results: [], peakRss: [] });
   }
   const activeById = new Map(active.map((row) => [row.spec.id, row]));
-  for (let run = 1; run <= settings.runs; run++) {
+  // Warm-up rounds first (numbered up to 0), then the measured ones (1 to runs).
+  for (let run = 1 - settings.warmUpRounds; run <= settings.runs; run++) {
+    const warmUp = run < 1;
+    const name = warmUp ? `warm-up ${run + settings.warmUpRounds}/${settings.warmUpRounds}` : `run ${run}/${settings.runs}`;
     for (const id of orderOfRound(run)) {
       const row = activeById.get(id);
       if (!row || row.error) continue;
       const load = loadOf(row.spec);
-      const rss = sampleRss(row.server.pid);
+      const rss = warmUp ? undefined : sampleRss(row.server.pid);
       try {
         const result = await runH2load(
           tools,
@@ -103,13 +107,13 @@ export async function runUnaryRows(context: UnaryContext): Promise<RowResult[]> 
           },
           context.workDir,
         );
-        row.results.push(result);
-        log(`  run ${run}/${settings.runs} ${row.spec.id}: ${Math.round(result.reqPerSec)} req/s, p99 ${result.p99Ms.toFixed(2)} ms`);
+        if (!warmUp) row.results.push(result);
+        log(`  ${name} ${row.spec.id}: ${Math.round(result.reqPerSec)} req/s, p99 ${result.p99Ms.toFixed(2)} ms`);
       } catch (error) {
         row.error = (error as Error).message;
-        log(`  run ${run}/${settings.runs} ${row.spec.id}: FAILED ${row.error}`);
+        log(`  ${name} ${row.spec.id}: FAILED ${row.error}`);
       } finally {
-        const peak = rss.stop();
+        const peak = rss?.stop();
         if (peak !== undefined) row.peakRss.push(peak);
       }
     }

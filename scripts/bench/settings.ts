@@ -5,6 +5,12 @@ export interface BenchSettings {
   smoke: boolean;
   /** Runs per row; each row reports the median. */
   runs: number;
+  /**
+   * Unary rounds run before the measured ones, their numbers discarded: a server's first
+   * ~10 s under load (V8 compiling its hot code on the one core it is pinned to) ran at
+   * two thirds of its later speed.
+   */
+  warmUpRounds: number;
   /** Measured seconds per run (h2load -D). */
   seconds: number;
   /** Seconds of load before each run's measurement starts (h2load --warm-up-time). */
@@ -33,12 +39,21 @@ function positive(env: Record<string, string | undefined>, name: string, fallbac
   return value;
 }
 
+function nonNegative(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, 0 or more, got "${raw}"`);
+  return value;
+}
+
 export function readBenchSettings(env: Record<string, string | undefined>): BenchSettings {
   const smoke = env.BENCH_SMOKE === "1";
   // Smoke mode proves every part runs end to end; its numbers mean nothing.
   return {
     smoke,
     runs: Math.round(positive(env, "BENCH_RUNS", smoke ? 1 : 3)),
+    warmUpRounds: nonNegative(env, "BENCH_WARMUP_ROUNDS", 1),
     seconds: positive(env, "BENCH_SECONDS", smoke ? 0.5 : 8),
     warmUpSeconds: positive(env, "BENCH_WARMUP_SECONDS", smoke ? 0.2 : 2),
     exportUsers: Math.round(positive(env, "BENCH_EXPORT_USERS", 1000)),

@@ -152,7 +152,7 @@ export const roundOrder: readonly string[] = [
   "connect-node-grpc-h2c",
 ];
 
-/** Round `run` (from 1)'s order: roundOrder, backwards on even rounds. */
+/** Round `run`'s order (measured from 1, warm-up at 0 and below): roundOrder, backwards on even rounds. */
 export function orderOfRound(run: number): readonly string[] {
   return run % 2 === 0 ? [...roundOrder].reverse() : roundOrder;
 }

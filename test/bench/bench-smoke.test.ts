@@ -48,6 +48,7 @@ interface Row {
   status: string;
   reason?: string;
   value?: unknown;
+  runs?: number[];
 }
 
 function runBench(outDir: string): Promise<{ code: number | null; output: string }> {
@@ -72,6 +73,9 @@ describe("npm run bench, smoke mode", () => {
       const { code, output } = await runBench(outDir);
       expect(code, output).toBe(0);
       expect(output).toContain("| row | load | value |");
+      // One unmeasured round first, then the measured one: its numbers alone are kept.
+      expect(output).toContain("warm-up 1/1 template-json-h1:");
+      expect(output.indexOf("warm-up 1/1 template-json-h1:")).toBeLessThan(output.indexOf("run 1/1 template-json-h1:"));
       const report = JSON.parse(readFileSync(join(outDir, "latest.json"), "utf8")) as { rows: Row[]; worker: { ran: boolean } };
       const rows = new Map(report.rows.map((row) => [row.id, row]));
       for (const id of expectedRows) {
@@ -84,6 +88,7 @@ describe("npm run bench, smoke mode", () => {
         }
         expect(row?.status, `${id}: ${row?.reason}`).toBe("ok");
         expect(typeof row?.value, id).toBe("number");
+        if (row?.runs) expect(row.runs, id).toHaveLength(1);
       }
       // The Worker rows (scripts/bench-worker/main.ts: wrangler, workerd) ran too.
       expect(report.worker.ran, output).toBe(true);

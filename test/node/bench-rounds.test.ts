@@ -70,7 +70,7 @@ describe("ratios per round", () => {
     });
     const report: BenchReport = {
       machine: { date: "d", cpuModel: "c", cpus: 2, memoryBytes: 1, kernel: "k", node: "n", pinned: true },
-      settings: { runs: 3, seconds: 8, warmUpSeconds: 2 },
+      settings: { runs: 3, seconds: 8, warmUpSeconds: 2, warmUpRounds: 1 },
       rows,
       notRun: [],
       failures: [],
