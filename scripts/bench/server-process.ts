@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { nodeFlags } from "../../src/runtime/node/node-flags.mjs";
 import { type BenchTools, onCore } from "./tools.ts";
 
 const entry = new URL("../bench-server.ts", import.meta.url).pathname;
@@ -11,9 +12,18 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * The command line of one server kind, on CPU 0. The template runs with `npm start`'s Node
+ * flags (node-flags.mjs), as it is served; the anchors as their users would start them.
+ */
+export function serverArgv(tools: BenchTools, kind: string, options: object = {}): string[] {
+  const flags = kind === "template" ? nodeFlags : [];
+  return onCore(tools, 0, [process.execPath, ...flags, entry, kind, JSON.stringify(options)]);
+}
+
 /** Starts one server kind and waits for its ports; fails with its stderr if it exits first. */
 export function startServerProcess(tools: BenchTools, kind: string, options: object = {}, timeoutMs = 60_000): Promise<ServerProcess> {
-  const argv = onCore(tools, 0, [process.execPath, entry, kind, JSON.stringify(options)]);
+  const argv = serverArgv(tools, kind, options);
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ["pipe", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";

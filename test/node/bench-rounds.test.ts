@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { markdownReport } from "../../scripts/bench/markdown-report.ts";
 import type { BenchReport, RowResult } from "../../scripts/bench/results.ts";
+import { serverArgv } from "../../scripts/bench/server-process.ts";
 import { applyRatiosAndTargets, roundRatios } from "../../scripts/bench/targets.ts";
 import { chainCostPairs, orderOfRound, roundOrder, unaryRows } from "../../scripts/bench/unary-rows.ts";
+import { nodeFlags } from "../../src/runtime/node/node-flags.mjs";
 
 // The bench divides rows that ran in the same rounds run by run: on a shared machine a
 // round can run at half speed, and the ratio of two medians may pair different rounds.
@@ -103,5 +105,26 @@ describe("the order of a round", () => {
     }
     expect(orderOfRound(2)).toEqual([...orderOfRound(1)].reverse());
     expect(orderOfRound(3)).toEqual(orderOfRound(1));
+  });
+});
+
+describe("the servers' command lines", () => {
+  const tools = { pinned: true, missing: [] };
+  it("runs the template with npm start's Node flags, pinned to CPU 0", () => {
+    const argv = serverArgv(tools, "template", { chain: "full" });
+    expect(argv.slice(0, 3)).toEqual(["taskset", "-c", "0"]);
+    expect(argv.slice(4, 4 + nodeFlags.length)).toEqual(nodeFlags);
+    expect(argv.at(-2)).toBe("template");
+  });
+
+  it("runs the anchors without them", () => {
+    for (const kind of ["raw-h1", "raw-h2", "grpc-js", "connect-node"]) {
+      const argv = serverArgv(tools, kind);
+      expect(argv[4], kind).toMatch(/bench-server\.ts$/);
+      expect(
+        argv.some((arg) => nodeFlags.includes(arg)),
+        kind,
+      ).toBe(false);
+    }
   });
 });
