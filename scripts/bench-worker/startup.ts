@@ -45,6 +45,20 @@ export async function measureStartups(dirs: string[], runs: number): Promise<Sta
   }
 }
 
+/**
+ * `a`'s startup over `b`'s, round by round (run i of each ran one after the other), as the
+ * median of those ratios: steadier on a busy machine than the ratio of the two medians,
+ * which may come from rounds minutes apart (the unary rows of `npm run bench` do the
+ * same). Rounds where either profile showed 0 ms are left out.
+ */
+export function pairedStartupRatio(a: readonly number[], b: readonly number[]): number {
+  const ratios = a.flatMap((ms, i) => (ms > 0 && (b[i] ?? 0) > 0 ? [ms / b[i]!] : []));
+  if (ratios.length === 0) throw new Error("no round in which both Workers' startup was measured");
+  const sorted = ratios.sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
