@@ -80,7 +80,9 @@ export async function runWorkerBench(): Promise<WorkerBenchResult> {
     // Sizes from the build itself: wrangler check startup prints the whole upload (every
     // module), while the budget is the main module's (what the isolate evaluates at startup).
     const { parts, rawKiB, gzipKiB, lazyModules } = await bundleBreakdown(templateDir);
-    const startupRatio = Math.round(pairedStartupRatio(templateStartup!.runs, referenceStartup!.runs) * 100) / 100;
+    const ratio =
+      pairedStartupRatio(templateStartup!.runs, referenceStartup!.runs) ?? templateStartup!.activeMs / referenceStartup!.activeMs;
+    const startupRatio = Math.round(ratio * 100) / 100;
     return {
       template: { ...templateStartup!, ...templateCpu, rawKiB, gzipKiB },
       reference: { ...referenceStartup!, ...referenceCpu },

@@ -49,11 +49,12 @@ export async function measureStartups(dirs: string[], runs: number): Promise<Sta
  * `a`'s startup over `b`'s, round by round (run i of each ran one after the other), as the
  * median of those ratios: steadier on a busy machine than the ratio of the two medians,
  * which may come from rounds minutes apart (the unary rows of `npm run bench` do the
- * same). Rounds where either profile showed 0 ms are left out.
+ * same). Rounds where either profile showed 0 ms are left out; undefined when that
+ * leaves none (then only the medians can be divided).
  */
-export function pairedStartupRatio(a: readonly number[], b: readonly number[]): number {
+export function pairedStartupRatio(a: readonly number[], b: readonly number[]): number | undefined {
   const ratios = a.flatMap((ms, i) => (ms > 0 && (b[i] ?? 0) > 0 ? [ms / b[i]!] : []));
-  if (ratios.length === 0) throw new Error("no round in which both Workers' startup was measured");
+  if (ratios.length === 0) return undefined;
   const sorted = ratios.sort((x, y) => x - y);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
