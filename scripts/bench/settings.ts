@@ -7,8 +7,8 @@ export interface BenchSettings {
   runs: number;
   /**
    * Unary rounds run before the measured ones, their numbers discarded: a server's first
-   * ~10 s under load (V8 compiling its hot code on the one core it is pinned to) ran at
-   * two thirds of its later speed.
+   * ~10 s under load ran at two thirds of its later speed (most likely V8 compiling its
+   * hot code on the one core the server is pinned to).
    */
   warmUpRounds: number;
   /** Measured seconds per run (h2load -D). */
