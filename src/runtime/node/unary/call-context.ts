@@ -1,5 +1,6 @@
-import { Code, ConnectError, createContextValues, type createHandlerContext } from "@connectrpc/connect";
+import { Code, ConnectError, type createHandlerContext } from "@connectrpc/connect";
 import { getAbortSignalReason } from "@connectrpc/connect/protocol";
+import { createCallValues } from "../../../protocol/call-values.ts";
 import { clientContextValues } from "../../../protocol/client-address.ts";
 import { NodeRequestHeaders } from "./node-request-headers.ts";
 import { type UnaryCall, abortWhenGone } from "./unary-call.ts";
@@ -53,7 +54,7 @@ export function createCallContext(init: CallContextInit, requestHeader: Headers 
     responseHeader: new Headers(),
     responseTrailer: new Headers(),
     abort,
-    values: init.contextValues ?? createContextValues(),
+    values: init.contextValues ?? createCallValues(),
   };
   // As connect checks its signals: the deadline first, then shutdown.
   if (init.timeoutMs !== undefined) {
