@@ -54,14 +54,17 @@ export async function measureStartups(dirs: string[], runs: number): Promise<Sta
  */
 export function pairedStartupRatio(a: readonly number[], b: readonly number[]): number | undefined {
   const ratios = a.flatMap((ms, i) => (ms > 0 && (b[i] ?? 0) > 0 ? [ms / b[i]!] : []));
-  if (ratios.length === 0) return undefined;
-  const sorted = ratios.sort((x, y) => x - y);
+  return ratios.length === 0 ? undefined : middle(ratios);
+}
+
+/** The middle value, or the mean of the middle two for an even count. */
+function middle(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** middle(), in ms to one decimal for an even count (an odd count's is a sample as printed). */
 function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : Math.round(((sorted[mid - 1]! + sorted[mid]!) / 2) * 10) / 10;
+  return values.length % 2 === 1 ? middle(values) : Math.round(middle(values) * 10) / 10;
 }
