@@ -47,9 +47,12 @@ describe("GET /metrics", () => {
     const metrics = await fetch(`${server.url}/metrics`);
     expect(metrics.status).toBe(200);
     expect(metrics.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
-    expect(await metrics.text()).toContain(
+    const text = await metrics.text();
+    expect(text).toContain(
       `rpc_server_call_duration_count{rpc_system_name="connectrpc",rpc_method="${method("ListUsers")}",rpc_response_status_code="OK"`,
     );
+    // The scope label: its name comes from patches/@opentelemetry+exporter-prometheus+*.patch.
+    expect(text).toMatch(/rpc_server_call_duration_count\{[^}]*,otel_scope_name="connect-service-template"[,}]/);
   });
 });
 

@@ -22,16 +22,23 @@ describe("isBundleCurrent", () => {
     expect(isBundleCurrent(join(root, "dist/none.mjs"), root)).toBe(false);
   });
 
-  it("should take a bundle newer than every source, generated file and install as current", () => {
+  it("should take a bundle newer than every source, generated file, patch and install as current", () => {
     file("src/a.ts", 100);
     file("src/gen/b.ts", 90);
     file("package.json", 80);
+    file("patches/some-package+1.0.0.patch", 75);
     file("node_modules/.package-lock.json", 70);
     expect(isBundleCurrent(file("dist/bundle.mjs", 10), root)).toBe(true);
   });
 
-  it("should take a bundle older than a changed source, generated file or install as stale", () => {
-    for (const changed of ["src/runtime/node/deep.ts", "src/gen/acme/c.ts", "node_modules/.package-lock.json"]) {
+  it("should take a bundle older than a changed source, generated file, patch or install as stale", () => {
+    const changes = [
+      "src/runtime/node/deep.ts",
+      "src/gen/acme/c.ts",
+      "patches/some-package+1.0.0.patch",
+      "node_modules/.package-lock.json",
+    ];
+    for (const changed of changes) {
       const bundle = file("dist/bundle.mjs", 10);
       file(changed, 5);
       expect(isBundleCurrent(bundle, root), changed).toBe(false);

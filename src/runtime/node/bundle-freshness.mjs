@@ -15,7 +15,8 @@ export const serverBundle = join(projectRoot, "dist/node/server/main.mjs");
 
 /**
  * Newest modification time of what the bundle is built from: sources, generated code,
- * installed packages.
+ * installed packages and the patches patch-package applies to them on install (a new or
+ * changed patch means patched files in node_modules that the lock file does not date).
  * @param {string} root
  * @returns {number}
  */
@@ -24,6 +25,11 @@ function newestInput(root) {
   const sources = join(root, "src");
   for (const file of readdirSync(sources, { recursive: true, encoding: "utf8" })) {
     if (file.endsWith(".ts") || file.endsWith(".mjs")) newest = Math.max(newest, statSync(join(sources, file)).mtimeMs);
+  }
+  try {
+    for (const patch of readdirSync(join(root, "patches"))) newest = Math.max(newest, statSync(join(root, "patches", patch)).mtimeMs);
+  } catch {
+    // no patches/
   }
   for (const manifest of ["package.json", "node_modules/.package-lock.json"]) {
     try {
