@@ -1,5 +1,5 @@
 import { statSync } from "node:fs";
-import { serverBundle } from "../src/runtime/node/bundle-freshness.mjs";
+import { serverBundle } from "../src/runtime/node/bundle-freshness.cjs";
 import { buildServerBundle } from "../src/runtime/node/server-bundle.ts";
 
 // `npm run build:server`: the bundle `npm start` loads (it also rebuilds it by itself

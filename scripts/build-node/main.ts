@@ -1,24 +1,28 @@
 import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { projectRoot, serverBundle } from "../../src/runtime/node/bundle-freshness.mjs";
+import { projectRoot, serverBundle } from "../../src/runtime/node/bundle-freshness.cjs";
 import { nodeFlags } from "../../src/runtime/node/node-flags.mjs";
-import { buildServerBundle } from "../../src/runtime/node/server-bundle.ts";
+import { buildServerBundle, bundleEntryName } from "../../src/runtime/node/server-bundle.ts";
 import { type ProjectManifest, productionPackage } from "./production-package.ts";
 
 /**
  * `npm run build:node [OUTDIR]` (default dist/node-app): a folder that runs on its own
  * with Node and nothing else, what the Dockerfile's runtime stage copies:
  *
- *   dist/node/server/main.mjs   the server bundle (esbuild, every package inlined)
+ *   dist/node/server/main.cjs   the server bundle (esbuild, every package inlined)
+ *   dist/node/server/start.cjs  its entry: loads it with a V8 code cache (bundle-loader.cjs)
  *   migrations/                 applied at start (SQLite)
  *   migrations-postgres/        applied at start when DATABASE_URL is set (docs/postgres.md)
  *   web/dist/                   the page served at /
  *   package.json                `npm start`; dependencies only if the bundle left any out
  *
  * The bundle keeps its place three folders below the root, as in the project, because the
- * sources find migrations/ and web/dist/ from `import.meta.url` (bundle-freshness.mjs).
+ * sources find migrations/ and web/dist/ from `import.meta.url` (bundle-freshness.cjs).
  */
 export const bundlePath = relative(projectRoot, serverBundle);
+
+/** What the package's `npm start` and the image's CMD run: the loader beside the bundle. */
+export const entryPath = join(dirname(bundlePath), bundleEntryName);
 
 /** Builds the folder into `outDir` (replaced whole, only if it is empty or an earlier build). */
 export async function buildNodeApp(outDir: string): Promise<{ external: string[] }> {
@@ -36,7 +40,7 @@ export async function buildNodeApp(outDir: string): Promise<{ external: string[]
     cpSync(join(projectRoot, "migrations-postgres"), join(staging, "migrations-postgres"), { recursive: true });
     await buildWebPage(join(staging, "web/dist"));
     const project = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as ProjectManifest;
-    const manifest = productionPackage(project, external, ["node", ...nodeFlags, bundlePath].join(" "));
+    const manifest = productionPackage(project, external, ["node", ...nodeFlags, entryPath].join(" "));
     writeFileSync(join(staging, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
     rmSync(out, { recursive: true, force: true });
     renameSync(staging, out);
@@ -76,7 +80,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const { external } = await buildNodeApp(outDir);
     const bytes = statSync(join(resolve(outDir), bundlePath)).size;
     console.log(
-      `${resolve(outDir)}: ${bundlePath} (${(bytes / 1024).toFixed(0)} KiB), migrations/, migrations-postgres/, web/dist/, package.json`,
+      `${resolve(outDir)}: ${bundlePath} (${(bytes / 1024).toFixed(0)} KiB), ${entryPath}, migrations/, migrations-postgres/, web/dist/, package.json`,
     );
     console.log(
       external.length === 0

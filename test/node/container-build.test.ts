@@ -157,7 +157,7 @@ describe("npm run build:node (the Dockerfile's build steps)", () => {
 
   it("should hold the bundle, migrations, the page and a package.json, and no node_modules", () => {
     expect(readdirSync(out).sort()).toEqual(["dist", "migrations", "migrations-postgres", "package-lock.json", "package.json", "web"]);
-    expect(existsSync(join(out, "dist/node/server/main.mjs"))).toBe(true);
+    expect(readdirSync(join(out, "dist/node/server")).sort()).toEqual(["main.cjs", "start.cjs"]);
     expect(readdirSync(join(out, "migrations"))).toEqual(readdirSync(join(root, "migrations")));
     // DATABASE_URL=postgres://... applies these instead (docs/postgres.md).
     expect(readdirSync(join(out, "migrations-postgres"))).toEqual(readdirSync(join(root, "migrations-postgres")));
@@ -280,7 +280,9 @@ describe("the built folder, started as the image's CMD", () => {
   it("should keep its data in DATABASE_PATH across a SIGTERM and a restart, and export spans from the bundle", async () => {
     expect(await app.stop()).toBe(0);
     expect(existsSync(databasePath)).toBe(true);
-    expect(readdirSync(compileCache)).not.toEqual([]); // the next start uses V8's code cache
+    // The next start uses V8's code cache: Node's, and the bundle's own (bundle-loader.cjs).
+    const cached = readdirSync(compileCache, { recursive: true, encoding: "utf8" });
+    expect(cached.filter((path) => /(^|\/)server-bundle\/[0-9a-f]+-\d+\.v8cache$/.test(path))).toHaveLength(1);
     // The OpenTelemetry SDK is loaded only when an endpoint is set: that path runs from the bundle too.
     const receiver = await startOtlpReceiver();
     try {

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, matchesGlob } from "node:path";
 import { describe, expect, it } from "vitest";
-import { bundlePath } from "../../scripts/build-node/main.ts";
+import { entryPath } from "../../scripts/build-node/main.ts";
 import { nodeFlags } from "../../src/runtime/node/node-flags.mjs";
 import { argsOf, envOf, execForm, parseDockerfile, type Stage } from "./dockerfile.ts";
 
@@ -68,14 +68,14 @@ describe("Dockerfile", () => {
 
   it("should start node itself as PID 1 on the bundle, in exec form, stopped by SIGTERM", () => {
     expect(argsOf(runtime, "ENTRYPOINT")).toEqual([]);
-    expect(argsOf(runtime, "CMD").map(execForm)).toEqual([["node", ...nodeFlags, bundlePath]]);
+    expect(argsOf(runtime, "CMD").map(execForm)).toEqual([["node", ...nodeFlags, entryPath]]);
     expect(argsOf(runtime, "STOPSIGNAL")).toEqual(["SIGTERM"]);
   });
 
   it("should give node the same flags as npm start does", () => {
     const { scripts } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
     expect(nodeFlags.length).toBeGreaterThan(0);
-    expect(scripts.start).toBe(["node", ...nodeFlags, "src/runtime/node/start.mjs"].join(" "));
+    expect(scripts.start).toBe(["node", ...nodeFlags, "src/runtime/node/start.cjs"].join(" "));
   });
 });
 

@@ -234,7 +234,7 @@ describe("Server bundle with pg", () => {
   it("should need no package installed beside it (pg is bundled, its optional pg-native is not required)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "bundle-pg-"));
     try {
-      expect(await buildServerBundle(join(dir, "main.mjs"))).toEqual([]);
+      expect(await buildServerBundle(join(dir, "main.cjs"))).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

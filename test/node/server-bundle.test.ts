@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { isBundleCurrent } from "../../src/runtime/node/bundle-freshness.mjs";
+import { isBundleCurrent } from "../../src/runtime/node/bundle-freshness.cjs";
 
 const root = mkdtempSync(join(tmpdir(), "bundle-current-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -34,6 +34,7 @@ describe("isBundleCurrent", () => {
   it("should take a bundle older than a changed source, generated file, patch or install as stale", () => {
     const changes = [
       "src/runtime/node/deep.ts",
+      "src/runtime/node/loader.cjs",
       "src/gen/acme/c.ts",
       "patches/some-package+1.0.0.patch",
       "node_modules/.package-lock.json",

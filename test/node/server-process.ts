@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { testAuth } from "./test-auth-key.ts";
 
 // What `npm start` runs: the launcher, which loads the server bundle (rebuilt when stale).
-const main = new URL("../../src/runtime/node/start.mjs", import.meta.url).pathname;
+const main = new URL("../../src/runtime/node/start.cjs", import.meta.url).pathname;
 
 export interface ServerProcess {
   child: ChildProcess;

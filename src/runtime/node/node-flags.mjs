@@ -1,4 +1,4 @@
-// Plain JavaScript, like start.mjs: read by the build scripts and tests as well.
+// Plain JavaScript, like start.cjs: read by the build scripts and tests as well.
 
 /**
  * Node options of the server process (`npm start`, the image's CMD, the production

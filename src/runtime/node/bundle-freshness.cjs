@@ -1,17 +1,17 @@
-// Plain JavaScript on purpose: `npm start` runs this before anything else, and the first
-// TypeScript file a Node process loads costs it ~40 ms of setting up type stripping.
-import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+// Plain CommonJS on purpose: `npm start` (start.cjs) runs this before anything else; the
+// first TypeScript file a Node process loads costs it ~40 ms of setting up type stripping.
+const { readdirSync, statSync } = require("node:fs");
+const { join } = require("node:path");
 
 /** The project root: this file sits in src/runtime/node/. */
-export const projectRoot = new URL("../../../", import.meta.url).pathname;
+const projectRoot = join(__dirname, "../../../");
 
 /**
  * The server bundle `npm start` loads. It sits three folders below the project root, as
  * src/runtime/node/ does, so paths the sources derive from `import.meta.url`
  * (migrations/, web/dist/) resolve the same from either.
  */
-export const serverBundle = join(projectRoot, "dist/node/server/main.mjs");
+const serverBundle = join(projectRoot, "dist/node/server/main.cjs");
 
 /**
  * Newest modification time of what the bundle is built from: sources, generated code,
@@ -24,7 +24,7 @@ function newestInput(root) {
   let newest = 0;
   const sources = join(root, "src");
   for (const file of readdirSync(sources, { recursive: true, encoding: "utf8" })) {
-    if (file.endsWith(".ts") || file.endsWith(".mjs")) newest = Math.max(newest, statSync(join(sources, file)).mtimeMs);
+    if (/\.(ts|mjs|cjs)$/.test(file)) newest = Math.max(newest, statSync(join(sources, file)).mtimeMs);
   }
   try {
     for (const patch of readdirSync(join(root, "patches"))) newest = Math.max(newest, statSync(join(root, "patches", patch)).mtimeMs);
@@ -47,10 +47,12 @@ function newestInput(root) {
  * @param {string} [root]
  * @returns {boolean}
  */
-export function isBundleCurrent(bundle = serverBundle, root = projectRoot) {
+function isBundleCurrent(bundle = serverBundle, root = projectRoot) {
   try {
     return statSync(bundle).mtimeMs >= newestInput(root);
   } catch {
     return false;
   }
 }
+
+module.exports = { projectRoot, serverBundle, isBundleCurrent };

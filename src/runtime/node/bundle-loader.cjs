@@ -1,0 +1,88 @@
+// Plain CommonJS on purpose: `npm start` (start.cjs) loads the server bundle through this file
+// before anything else, and the production package runs a copy of it as its entry
+// (dist/node/server/start.cjs, written beside the bundle by server-bundle.ts).
+const { mkdirSync, readFileSync, renameSync, writeFileSync } = require("node:fs");
+const Module = require("node:module");
+const { dirname, join } = require("node:path");
+const { Script, constants } = require("node:vm");
+const { crc32 } = require("node:zlib");
+
+/** How long a server runs before its code cache is written, unless it exits first. */
+const saveAfterMs = 10_000;
+
+/**
+ * Where the code cache of `source` lives: in Node's compile cache directory (one per Node
+ * version and architecture; none when off, as with NODE_DISABLE_COMPILE_CACHE=1), named by
+ * the source's CRC-32 and length. V8 itself checks only the source's length, its own
+ * version and its flags, so a rebuilt bundle of the same length must not find the old cache.
+ * @param {string} source
+ * @param {string | undefined} cacheDir
+ * @returns {string | undefined}
+ */
+function cachePath(source, cacheDir) {
+  if (!cacheDir) return undefined;
+  return join(cacheDir, "server-bundle", `${crc32(source).toString(16)}-${source.length}.v8cache`);
+}
+
+/**
+ * Runs the CommonJS server bundle `file` as `require` would, compiled with a V8 code cache
+ * made after the server has run: on exit, or after `saveAfterMs`, whichever comes first,
+ * when no usable cache was there. Node's own compile cache is made right after a module
+ * is compiled, so it holds only what V8 compiles up front; this one also holds every
+ * function compiled lazily by then (loading descriptors, answering the first calls),
+ * ~20 ms of a start here (docs/performance.md, "Cold start, twelfth session"). A cache
+ * V8 rejects (another Node or other V8 flags, a damaged file) is compiled without and
+ * written again; a directory that cannot be written is left alone.
+ * @param {string} file
+ * @param {{ cacheDir?: string | undefined, saveAfterMs?: number }} [options] cacheDir: Node's compile cache directory by default
+ * @returns {"loaded" | "rejected" | "absent" | "off"} what became of the cache
+ */
+function loadBundle(file, options = {}) {
+  const source = readFileSync(file, "utf8");
+  const cacheFile = cachePath(source, "cacheDir" in options ? options.cacheDir : Module.getCompileCacheDir?.());
+  /** @type {Buffer | undefined} */
+  let cachedData;
+  try {
+    if (cacheFile) cachedData = readFileSync(cacheFile);
+  } catch {
+    // none yet
+  }
+  // Node's own CommonJS wrapper, so the bundle runs as `node main.cjs` would run it.
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, {
+    filename: file,
+    cachedData,
+    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  /** @type {"loaded" | "rejected" | "absent" | "off"} */
+  const status = !cacheFile ? "off" : !cachedData ? "absent" : script.cachedDataRejected ? "rejected" : "loaded";
+  if (cacheFile && status !== "loaded") {
+    let saved = false;
+    const save = () => {
+      if (saved) return;
+      saved = true;
+      try {
+        mkdirSync(dirname(cacheFile), { recursive: true });
+        // Renamed into place: a concurrent start never reads half a file.
+        const temporary = `${cacheFile}.${process.pid}.tmp`;
+        writeFileSync(temporary, script.createCachedData());
+        renameSync(temporary, cacheFile);
+      } catch {
+        // not writable here: later starts compile as this one did
+      }
+    };
+    process.once("exit", save);
+    setTimeout(save, options.saveAfterMs ?? saveAfterMs).unref();
+  }
+  const bundle = { exports: {} };
+  script.runInThisContext()(bundle.exports, Module.createRequire(file), bundle, file, dirname(file));
+  return status;
+}
+
+module.exports = { loadBundle };
+
+// As the production package's entry (start.cjs beside main.cjs): Node's compile cache
+// directory on (NODE_COMPILE_CACHE, or the system's temporary directory), then the bundle.
+if (require.main === module) {
+  Module.enableCompileCache?.();
+  loadBundle(join(__dirname, "main.cjs"));
+}
