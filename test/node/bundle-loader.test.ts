@@ -49,6 +49,12 @@ describe("loadBundle", () => {
     expect((await load(file, `{ cacheDir: ${JSON.stringify(cacheDir)} }`)).at(-1)).toBe("status loaded");
   });
 
+  it("should decode a bundle that is not ASCII as UTF-8", async () => {
+    const dir = join(root, "utf8");
+    const file = writeBundle(dir, "één ✓");
+    expect((await load(file, "{ cacheDir: undefined }"))[0]).toBe(`ran één ✓ dep ${file} ${dir} object`);
+  });
+
   it("should not use the cache of another bundle of the same length", async () => {
     const dir = join(root, "rebuilt");
     const cacheDir = join(dir, "cache");

@@ -1,6 +1,7 @@
 // Plain CommonJS on purpose: `npm start` (start.cjs) loads the server bundle through this file
 // before anything else, and the production package runs a copy of it as its entry
 // (dist/node/server/start.cjs, written beside the bundle by server-bundle.ts).
+const { isAscii } = require("node:buffer");
 const { mkdirSync, readFileSync, renameSync, writeFileSync } = require("node:fs");
 const Module = require("node:module");
 const { dirname, join } = require("node:path");
@@ -11,17 +12,17 @@ const { crc32 } = require("node:zlib");
 const saveAfterMs = 10_000;
 
 /**
- * Where the code cache of `source` lives: in Node's compile cache directory (one per Node
+ * Where the code cache of a bundle lives: in Node's compile cache directory (one per Node
  * version and architecture; none when off, as with NODE_DISABLE_COMPILE_CACHE=1), named by
- * the source's CRC-32 and length. V8 itself checks only the source's length, its own
+ * the CRC-32 and size of its bytes. V8 itself checks only the source's length, its own
  * version and its flags, so a rebuilt bundle of the same length must not find the old cache.
- * @param {string} source
+ * @param {Buffer} bytes
  * @param {string | undefined} cacheDir
  * @returns {string | undefined}
  */
-function cachePath(source, cacheDir) {
+function cachePath(bytes, cacheDir) {
   if (!cacheDir) return undefined;
-  return join(cacheDir, "server-bundle", `${crc32(source).toString(16)}-${source.length}.v8cache`);
+  return join(cacheDir, "server-bundle", `${crc32(bytes).toString(16)}-${bytes.length}.v8cache`);
 }
 
 /**
@@ -38,8 +39,11 @@ function cachePath(source, cacheDir) {
  * @returns {"loaded" | "rejected" | "absent" | "off"} what became of the cache
  */
 function loadBundle(file, options = {}) {
-  const source = readFileSync(file, "utf8");
-  const cacheFile = cachePath(source, "cacheDir" in options ? options.cacheDir : Module.getCompileCacheDir?.());
+  const bytes = readFileSync(file);
+  // esbuild writes ASCII (non-ASCII characters escaped), and decoding that as latin1 gives
+  // the same string without UTF-8's checks: ~5 ms of 1.8 MB here.
+  const source = isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
+  const cacheFile = cachePath(bytes, "cacheDir" in options ? options.cacheDir : Module.getCompileCacheDir?.());
   /** @type {Buffer | undefined} */
   let cachedData;
   try {
