@@ -12,17 +12,30 @@ const { crc32 } = require("node:zlib");
 const saveAfterMs = 10_000;
 
 /**
- * Where the code cache of a bundle lives: in Node's compile cache directory (one per Node
- * version and architecture; none when off, as with NODE_DISABLE_COMPILE_CACHE=1), named by
- * the CRC-32 and size of its bytes. V8 itself checks only the source's length, its own
- * version and its flags, so a rebuilt bundle of the same length must not find the old cache.
- * @param {Buffer} bytes
+ * Where the code cache of the bundle at `file` lives: in Node's compile cache directory (one
+ * per Node version and architecture; none when off, as with NODE_DISABLE_COMPILE_CACHE=1),
+ * one file per bundle path, so a rebuilt bundle replaces its cache rather than adding one.
+ * @param {string} file
  * @param {string | undefined} cacheDir
  * @returns {string | undefined}
  */
-function cachePath(bytes, cacheDir) {
+function cachePath(file, cacheDir) {
   if (!cacheDir) return undefined;
-  return join(cacheDir, "server-bundle", `${crc32(bytes).toString(16)}-${bytes.length}.v8cache`);
+  return join(cacheDir, "server-bundle", `${crc32(file).toString(16)}.v8cache`);
+}
+
+/**
+ * What a cache file starts with: the CRC-32 and size of the bundle it was made from. V8
+ * itself checks only the source's length, its own version and its flags, so a rebuilt
+ * bundle of the same length must not take the old cache.
+ * @param {Buffer} bytes
+ * @returns {Buffer}
+ */
+function cacheHeader(bytes) {
+  const header = Buffer.alloc(8);
+  header.writeUInt32LE(crc32(bytes), 0);
+  header.writeUInt32LE(bytes.length, 4);
+  return header;
 }
 
 /**
@@ -31,9 +44,10 @@ function cachePath(bytes, cacheDir) {
  * when no usable cache was there. Node's own compile cache is made right after a module
  * is compiled, so it holds only what V8 compiles up front; this one also holds every
  * function compiled lazily by then (loading descriptors, answering the first calls),
- * ~20 ms of a start here (docs/performance.md, "Cold start, twelfth session"). A cache
- * V8 rejects (another Node or other V8 flags, a damaged file) is compiled without and
- * written again; a directory that cannot be written is left alone.
+ * ~20 ms of a start here (docs/performance.md, "Cold start, twelfth session"). A cache of
+ * another build of the bundle is not used, and one V8 rejects (other V8 flags, a damaged
+ * file) is compiled without; both are written again. A directory that cannot be written
+ * is left alone.
  * @param {string} file
  * @param {{ cacheDir?: string | undefined, saveAfterMs?: number }} [options] cacheDir: Node's compile cache directory by default
  * @returns {"loaded" | "rejected" | "absent" | "off"} what became of the cache
@@ -43,11 +57,14 @@ function loadBundle(file, options = {}) {
   // esbuild writes ASCII (non-ASCII characters escaped), and decoding that as latin1 gives
   // the same string without UTF-8's checks: ~5 ms of 1.8 MB here.
   const source = isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
-  const cacheFile = cachePath(bytes, "cacheDir" in options ? options.cacheDir : Module.getCompileCacheDir?.());
+  const cacheFile = cachePath(file, "cacheDir" in options ? options.cacheDir : Module.getCompileCacheDir?.());
+  const header = cacheHeader(bytes);
   /** @type {Buffer | undefined} */
   let cachedData;
   try {
-    if (cacheFile) cachedData = readFileSync(cacheFile);
+    const cached = cacheFile ? readFileSync(cacheFile) : undefined;
+    // Another build's cache (or none) is not given to V8: it is replaced below.
+    if (cached?.subarray(0, header.length).equals(header)) cachedData = cached.subarray(header.length);
   } catch {
     // none yet
   }
@@ -68,7 +85,7 @@ function loadBundle(file, options = {}) {
         mkdirSync(dirname(cacheFile), { recursive: true });
         // Renamed into place: a concurrent start never reads half a file.
         const temporary = `${cacheFile}.${process.pid}.tmp`;
-        writeFileSync(temporary, script.createCachedData());
+        writeFileSync(temporary, Buffer.concat([header, script.createCachedData()]));
         renameSync(temporary, cacheFile);
       } catch {
         // not writable here: later starts compile as this one did
