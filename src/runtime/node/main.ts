@@ -11,9 +11,9 @@ import { nodeLoggers } from "./pino-loggers.ts";
 import { openServerState, startServer } from "./start-server.ts";
 import type { NodeTracing } from "./tracing.ts";
 
-// The server process (`npm start` runs it through start.cjs and bundle-loader.cjs): serve until SIGTERM/SIGINT,
-// then drain, flush spans and exit. A function rather than top-level await: the bundle
-// `npm start` loads is CommonJS (server-bundle.ts), which has none.
+// The server process (`npm start` runs it through start.cjs and bundle-loader.cjs): serve
+// until SIGTERM/SIGINT, then drain, flush spans and exit. A function rather than top-level
+// await: the bundle `npm start` loads is CommonJS (server-bundle.ts), which has none.
 void main();
 
 async function main(): Promise<void> {
