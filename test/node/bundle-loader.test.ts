@@ -96,6 +96,15 @@ describe("loadBundle", () => {
     expect(caches(cacheDir)).toHaveLength(1);
   });
 
+  it("should not write the cache of a process that exits with a failure", async () => {
+    const dir = join(root, "failed");
+    const cacheDir = join(dir, "cache");
+    const file = writeBundle(dir, "one");
+    const script = `require(${JSON.stringify(loader)}).loadBundle(${JSON.stringify(file)}, { cacheDir: ${JSON.stringify(cacheDir)} }); process.exit(1);`;
+    await expect(run(process.execPath, ["-e", script])).rejects.toMatchObject({ code: 1 });
+    expect(caches(cacheDir)).toEqual([]);
+  });
+
   it("should run without a cache where none can be written, or none is wanted", async () => {
     const dir = join(root, "unwritable");
     const file = writeBundle(dir, "one");

@@ -40,8 +40,8 @@ function cacheHeader(bytes) {
 
 /**
  * Runs the CommonJS server bundle `file` as `require` would, compiled with a V8 code cache
- * made after the server has run: on exit, or after `saveAfterMs`, whichever comes first,
- * when no usable cache was there. Node's own compile cache is made right after a module
+ * made after the server has run: on a clean exit (code 0), or after `saveAfterMs`,
+ * whichever comes first, when no usable cache was there. Node's own compile cache is made right after a module
  * is compiled, so it holds only what V8 compiles up front; this one also holds every
  * function compiled lazily by then (loading descriptors, answering the first calls),
  * ~20 ms of a start here (docs/performance.md, "Cold start, twelfth session"). A cache of
@@ -91,7 +91,8 @@ function loadBundle(file, options = {}) {
         // not writable here: later starts compile as this one did
       }
     };
-    process.once("exit", save);
+    // Not from a start that failed: its cache would hold little, and be kept as it is.
+    process.once("exit", (code) => code === 0 && save());
     setTimeout(save, options.saveAfterMs ?? saveAfterMs).unref();
   }
   const bundle = { exports: {} };
