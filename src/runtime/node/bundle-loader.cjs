@@ -1,5 +1,5 @@
-// Plain CommonJS on purpose: `npm start` (start.cjs) loads the server bundle through this file
-// before anything else, and the production package runs a copy of it as its entry
+// Plain CommonJS on purpose: `npm start` (start.cjs) loads the server bundle through this
+// file before anything else, and the production package runs a copy of it as its entry
 // (dist/node/server/start.cjs, written beside the bundle by server-bundle.ts).
 const { isAscii } = require("node:buffer");
 const { mkdirSync, readFileSync, renameSync, writeFileSync } = require("node:fs");
@@ -41,13 +41,13 @@ function cacheHeader(bytes) {
 /**
  * Runs the CommonJS server bundle `file` as `require` would, compiled with a V8 code cache
  * made after the server has run: on a clean exit (code 0), or after `saveAfterMs`,
- * whichever comes first, when no usable cache was there. Node's own compile cache is made right after a module
- * is compiled, so it holds only what V8 compiles up front; this one also holds every
- * function compiled lazily by then (loading descriptors, answering the first calls),
- * ~20 ms of a start here (docs/performance.md, "Cold start, twelfth session"). A cache of
- * another build of the bundle is not used, and one V8 rejects (other V8 flags, a damaged
- * file) is compiled without; both are written again. A directory that cannot be written
- * is left alone.
+ * whichever comes first, when no usable cache was there. Node's own compile cache is made
+ * right after a module is compiled, so it holds only what V8 compiles up front; this one
+ * also holds every function compiled lazily by then (loading descriptors, answering the
+ * first calls), ~20 ms of a start here (docs/performance.md, "Cold start, twelfth
+ * session"). A cache of another build of the bundle is not used, and one V8 rejects
+ * (other V8 flags, a damaged file) is compiled without; both are written again. A
+ * directory that cannot be written is left alone.
  * @param {string} file
  * @param {{ cacheDir?: string | undefined, saveAfterMs?: number }} [options] cacheDir: Node's compile cache directory by default
  * @returns {"loaded" | "rejected" | "absent" | "off"} what became of the cache

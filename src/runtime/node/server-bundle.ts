@@ -24,7 +24,8 @@ const optional = new Set(["pg-native"]);
 /**
  * Builds the bundle with esbuild (a devDependency: a production install without it runs
  * the sources), and writes bundle-loader.cjs beside it as start.cjs. Written to a
- * temporary file and renamed, so concurrent starts never load half a file. Identifiers are kept, so stack traces in logs stay readable.
+ * temporary file and renamed, so concurrent starts never load half a file. Identifiers
+ * are kept, so stack traces in logs stay readable.
  * `outfile` must sit three folders below a root holding migrations/ and web/dist/ (see
  * bundle-freshness.cjs). Resolves to the imports esbuild left outside the bundle other
  * than Node built-ins: packages a deployment of the bundle alone would have to install.
