@@ -32,6 +32,9 @@ export function markdownReport(report: BenchReport): string {
       `${settings.runs} run(s) x ${settings.seconds} s (+${settings.warmUpSeconds} s warm-up each, ` +
       `after ${settings.warmUpRounds ?? 0} unmeasured round(s)), medians; ` +
       "a ratio to a row of the same rounds is the median of the rounds' ratios (in brackets)" +
+      (settings.chainPairs
+        ? `; the chain's cost: median of ${settings.chainPairs} back-to-back pairs of ${settings.chainSeconds} s slices`
+        : "") +
       (settings.smoke ? " — SMOKE MODE, numbers mean nothing" : ""),
     "",
     "| row | load | value | vs | ratio | p50 ms | p99 ms | peak RSS MiB | target | met |",

@@ -37,6 +37,11 @@ export interface RowResult {
   ratio?: number;
   /** This row's run i / its anchor's run i, for rows that ran in the anchor's rounds. */
   roundRatios?: number[];
+  /**
+   * Empty-chain rows: the full-chain twin's req/s / this row's, per back-to-back pair of
+   * short slices (run-chain-pairs.ts); the chain's cost comes from these when present.
+   */
+  pairRatios?: number[];
   p50Ms?: number;
   p99Ms?: number;
   peakRssBytes?: number;

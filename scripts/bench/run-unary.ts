@@ -8,7 +8,8 @@ import type { UserFixture } from "./server-options.ts";
 import type { BenchSettings } from "./settings.ts";
 import { median } from "./stats.ts";
 import type { BenchTools } from "./tools.ts";
-import { type ServerName, type UnaryRowSpec, h1Load, h2Load, orderOfRound, unaryRows } from "./unary-rows.ts";
+import { runChainPairs, sliceWarmUpSeconds } from "./run-chain-pairs.ts";
+import { type ServerName, type UnaryRowSpec, chainCostPairs, h1Load, h2Load, orderOfRound, unaryRows } from "./unary-rows.ts";
 import { verifyRequest } from "./verify.ts";
 import { getUserRequest } from "./wire-requests.ts";
 
@@ -30,6 +31,8 @@ interface Active {
   headers: Readonly<Record<string, string>>;
   results: LoadResult[];
   peakRss: number[];
+  /** Empty-chain rows: see RowResult.pairRatios. */
+  pairRatios?: number[];
   error?: string;
 }
 
@@ -49,11 +52,21 @@ function baseRow(spec: UnaryRowSpec): Omit<RowResult, "status"> {
   };
 }
 
+/** One h2load run of `row`'s request; `seconds` measured after `warmUpSeconds`. */
+function loadRow(context: UnaryContext, row: Active, seconds: number, warmUpSeconds: number): Promise<LoadResult> {
+  return runH2load(
+    context.tools,
+    { url: row.url, h1: row.spec.h1, ...loadOf(row.spec), bodyFile: row.bodyFile, headers: row.headers, seconds, warmUpSeconds },
+    context.workDir,
+  );
+}
+
 /**
  * Every unary row: each request verified once, then BENCH_WARMUP_ROUNDS rounds whose
  * numbers are discarded, then BENCH_RUNS rounds in which every row runs once, each
  * beside the rows it is compared with (orderOfRound), the server's RSS sampled during
- * each of its measured runs. A row that fails stops running, and so leaves
+ * each of its measured runs; then BENCH_CHAIN_PAIRS pairs of short slices for each
+ * chain pair (run-chain-pairs.ts). A row that fails stops running, and so leaves
  * fewer runs than the others: ratios then fall back to medians (targets.ts).
  */
 export async function runUnaryRows(context: UnaryContext): Promise<RowResult[]> {
@@ -91,22 +104,9 @@ export async function runUnaryRows(context: UnaryContext): Promise<RowResult[]> 
     for (const id of orderOfRound(run)) {
       const row = activeById.get(id);
       if (!row || row.error) continue;
-      const load = loadOf(row.spec);
       const rss = warmUp ? undefined : sampleRss(row.server.pid);
       try {
-        const result = await runH2load(
-          tools,
-          {
-            url: row.url,
-            h1: row.spec.h1,
-            ...load,
-            bodyFile: row.bodyFile,
-            headers: row.headers,
-            seconds: settings.seconds,
-            warmUpSeconds: settings.warmUpSeconds,
-          },
-          context.workDir,
-        );
+        const result = await loadRow(context, row, settings.seconds, settings.warmUpSeconds);
         if (!warmUp) row.results.push(result);
         log(`  ${name} ${row.spec.id}: ${Math.round(result.reqPerSec)} req/s, p99 ${result.p99Ms.toFixed(2)} ms`);
       } catch (error) {
@@ -116,6 +116,19 @@ export async function runUnaryRows(context: UnaryContext): Promise<RowResult[]> 
         const peak = rss?.stop();
         if (peak !== undefined) row.peakRss.push(peak);
       }
+    }
+  }
+  for (const [fullId, emptyId] of chainCostPairs) {
+    const [full, empty] = [activeById.get(fullId), activeById.get(emptyId)];
+    if (!full || !empty || full.error || empty.error || settings.chainPairs === 0) continue;
+    log(`  chain pairs ${fullId} / ${emptyId}: ${settings.chainPairs} x ${settings.chainSeconds} s each`);
+    const slice = (row: Active) => async () => (await loadRow(context, row, settings.chainSeconds, sliceWarmUpSeconds)).reqPerSec;
+    try {
+      empty.pairRatios = await runChainPairs(settings.chainPairs, slice(full), slice(empty), log);
+    } catch (error) {
+      // A wrong answer in a slice is a failure like one in a round.
+      empty.error = `chain pairs: ${(error as Error).message}`;
+      log(`  chain pairs ${fullId} / ${emptyId}: FAILED ${empty.error}`);
     }
   }
   for (const row of active) {
@@ -132,6 +145,7 @@ export async function runUnaryRows(context: UnaryContext): Promise<RowResult[]> 
       p50Ms: median(row.results.map((result) => result.p50Ms)),
       p99Ms: median(row.results.map((result) => result.p99Ms)),
       ...(row.peakRss.length > 0 ? { peakRssBytes: Math.max(...row.peakRss) } : {}),
+      ...(row.pairRatios ? { pairRatios: row.pairRatios } : {}),
     });
   }
   return unaryRows.map((spec) => rows.get(spec.id)!);

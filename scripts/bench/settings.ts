@@ -15,6 +15,10 @@ export interface BenchSettings {
   seconds: number;
   /** Seconds of load before each run's measurement starts (h2load --warm-up-time). */
   warmUpSeconds: number;
+  /** Back-to-back slice pairs that measure the interceptor chain's cost (0: from the rounds only). */
+  chainPairs: number;
+  /** Measured seconds per slice of those pairs. */
+  chainSeconds: number;
   /** Users in the database, all streamed by each ExportUsers call. */
   exportUsers: number;
   /** Concurrent ExportUsers streams. */
@@ -56,6 +60,8 @@ export function readBenchSettings(env: Record<string, string | undefined>): Benc
     warmUpRounds: nonNegative(env, "BENCH_WARMUP_ROUNDS", 1),
     seconds: positive(env, "BENCH_SECONDS", smoke ? 0.5 : 8),
     warmUpSeconds: positive(env, "BENCH_WARMUP_SECONDS", smoke ? 0.2 : 2),
+    chainPairs: nonNegative(env, "BENCH_CHAIN_PAIRS", smoke ? 1 : 11),
+    chainSeconds: positive(env, "BENCH_CHAIN_SECONDS", smoke ? 0.3 : 2),
     exportUsers: Math.round(positive(env, "BENCH_EXPORT_USERS", 1000)),
     streams: Math.round(positive(env, "BENCH_STREAMS", smoke ? 2 : 8)),
     coldRuns: Math.round(positive(env, "BENCH_COLD_RUNS", smoke ? 1 : 5)),

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { markdownReport } from "../../scripts/bench/markdown-report.ts";
 import type { BenchReport, RowResult } from "../../scripts/bench/results.ts";
 import { serverArgv } from "../../scripts/bench/server-process.ts";
+import { runChainPairs } from "../../scripts/bench/run-chain-pairs.ts";
+import { readBenchSettings } from "../../scripts/bench/settings.ts";
 import { applyRatiosAndTargets, roundRatios } from "../../scripts/bench/targets.ts";
 import { chainCostPairs, orderOfRound, roundOrder, unaryRows } from "../../scripts/bench/unary-rows.ts";
 import { nodeFlags } from "../../src/runtime/node/node-flags.mjs";
@@ -81,6 +83,64 @@ describe("ratios per round", () => {
     const table = markdownReport(report);
     expect(table).toContain("| 0.80x (0.90x, 0.80x, 0.80x) |");
     expect(table).toContain("median of the rounds' ratios");
+  });
+});
+
+describe("the chain's cost from back-to-back pairs", () => {
+  const rows = (pairRatios: number[] | undefined, fullStatus: RowResult["status"] = "ok") => [
+    row("template-json-h1", [90, 40, 80], { anchor: "raw-http1-json", status: fullStatus }),
+    row("template-empty-json-h1", [100, 50, 100], { anchor: "raw-http1-json", ...(pairRatios ? { pairRatios } : {}) }),
+    row("raw-http1-json", [100, 50, 100]),
+  ];
+
+  it("takes the median of the pairs over the rounds, with their middle half", () => {
+    // Rounds say 20% (10%, 20%, 20%); pairs say 5, 6, 7, 30 and 40%: the median pair is 7%.
+    const measured = rows([0.95, 0.7, 0.93, 0.6, 0.94]);
+    applyRatiosAndTargets(measured);
+    expect(measured[1]!.target).toEqual({
+      text: "chain cost <= 10% (template-json-h1 vs this)",
+      actual: "7.0% (5 pairs, middle half 6.0% to 30.0%)",
+      met: true,
+    });
+  });
+
+  it("takes the mean of the two middle pairs of an even count, not the cheaper one", () => {
+    const measured = rows([0.95, 0.85, 0.93, 0.7]);
+    applyRatiosAndTargets(measured);
+    // Costs 5, 7, 15, 30%: (7 + 15) / 2 = 11%, over the target; the upper middle ratio alone would say 7%.
+    expect(measured[1]!.target?.actual).toBe("11.0% (4 pairs, middle half 5.0% to 15.0%)");
+    expect(measured[1]!.target?.met).toBe(false);
+  });
+
+  it("falls back to the rounds without pairs, or when the full-chain row failed", () => {
+    for (const measured of [rows(undefined), rows([])]) {
+      applyRatiosAndTargets(measured);
+      expect(measured[1]!.target?.actual).toBe("20.0% (10.0%, 20.0%, 20.0%)");
+    }
+    const failed = rows([0.99], "failed");
+    applyRatiosAndTargets(failed);
+    expect(failed[1]!.target).toEqual({ text: "chain cost <= 10% (template-json-h1 vs this)" });
+  });
+
+  it("alternates which server goes first and divides full by empty", async () => {
+    const calls: string[] = [];
+    const speeds = { full: [80, 90, 70], empty: [100, 100, 100] };
+    const load = (name: "full" | "empty") => async () => {
+      calls.push(name);
+      return speeds[name].shift()!;
+    };
+    const logged: string[] = [];
+    const ratios = await runChainPairs(3, load("full"), load("empty"), (line) => logged.push(line));
+    expect(ratios).toEqual([0.8, 0.9, 0.7]);
+    expect(calls).toEqual(["full", "empty", "empty", "full", "full", "empty"]);
+    expect(logged[1]).toContain("pair 2/3: full 90, empty 100 req/s, chain cost 10.0%");
+  });
+
+  it("reads the number of pairs and their length from the environment", () => {
+    expect(readBenchSettings({})).toMatchObject({ chainPairs: 11, chainSeconds: 2 });
+    expect(readBenchSettings({ BENCH_SMOKE: "1" })).toMatchObject({ chainPairs: 1, chainSeconds: 0.3 });
+    expect(readBenchSettings({ BENCH_CHAIN_PAIRS: "0", BENCH_CHAIN_SECONDS: "1.5" })).toMatchObject({ chainPairs: 0, chainSeconds: 1.5 });
+    expect(() => readBenchSettings({ BENCH_CHAIN_PAIRS: "2.5" })).toThrow(/BENCH_CHAIN_PAIRS must be a whole number/);
   });
 });
 
