@@ -6,6 +6,7 @@ import { addNodeHeaders } from "./node-headers.ts";
 import { readBody } from "./read-body.ts";
 import { requestUrl } from "./request-url.ts";
 import { serveGrpcServerStream } from "./grpc-server-stream.ts";
+import { quietDestroy } from "./quiet-destroy.ts";
 import { pathOf, serveUnary } from "./serve-unary.ts";
 import type { StreamSink } from "./stream-sink.ts";
 import { type UnaryCall, type UnaryResult, clientWentAway } from "./unary-call.ts";
@@ -81,6 +82,7 @@ export function http2Unary(
       } else {
         stream.respond(out);
       }
+      quietDestroy(stream);
       stream.end(result.body);
     };
     serveUnary(route, protocol, call).then((result) => writeAtEndOfTurn(() => respond(result), failed), failed);
@@ -109,6 +111,7 @@ function http2Sink(stream: ServerHttp2Stream, trailers: boolean, extra: Outgoing
     end(trailer) {
       if (gone()) return;
       if (trailer) stream.once("wantTrailers", () => stream.sendTrailers(addNodeHeaders({}, trailer)));
+      quietDestroy(stream);
       stream.end();
     },
     gone,
