@@ -84,9 +84,16 @@ export function applyRatiosAndTargets(rows: RowResult[]): void {
     if (!empty) continue;
     const full = byId.get(fullId);
     const { ratio, actual } = chainCostOf(full, empty);
+    // A chain only adds work: a reading below zero says the two servers' speeds differed
+    // for another reason, so it can pass nothing (met stays unknown).
+    const belowZero = ratio !== undefined && ratio > 1;
     empty.target = {
       text: `chain cost <= ${chainCostTarget * 100}% (${fullId} vs this)`,
-      ...(ratio !== undefined ? { actual, met: 1 - ratio <= chainCostTarget } : {}),
+      ...(ratio !== undefined
+        ? belowZero
+          ? { actual: `${actual}: below zero, a full chain faster than none, not a measurement` }
+          : { actual, met: 1 - ratio <= chainCostTarget }
+        : {}),
     };
   }
   const stream = byId.get("stream-template");

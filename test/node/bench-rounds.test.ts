@@ -86,6 +86,17 @@ describe("ratios per round", () => {
   });
 });
 
+function reportOf(rows: RowResult[]): BenchReport {
+  return {
+    machine: { date: "d", cpuModel: "c", cpus: 2, memoryBytes: 1, kernel: "k", node: "n", pinned: true },
+    settings: { runs: 3, seconds: 8, warmUpSeconds: 2, warmUpRounds: 1 },
+    rows,
+    notRun: [],
+    failures: [],
+    worker: { ran: false, reason: "test" },
+  } as BenchReport;
+}
+
 describe("the chain's cost from back-to-back pairs", () => {
   const rows = (pairRatios: number[] | undefined, fullStatus: RowResult["status"] = "ok") => [
     row("template-json-h1", [90, 40, 80], { anchor: "raw-http1-json", status: fullStatus }),
@@ -120,6 +131,25 @@ describe("the chain's cost from back-to-back pairs", () => {
     const failed = rows([0.99], "failed");
     applyRatiosAndTargets(failed);
     expect(failed[1]!.target).toEqual({ text: "chain cost <= 10% (template-json-h1 vs this)" });
+  });
+
+  it("passes nothing on a reading below zero: a full chain faster than none", () => {
+    const measured = rows([1.02, 1.1, 1.15]);
+    applyRatiosAndTargets(measured);
+    expect(measured[1]!.target).toEqual({
+      text: "chain cost <= 10% (template-json-h1 vs this)",
+      actual: "-10.0% (3 pairs, middle half -15.0% to -2.0%): below zero, a full chain faster than none, not a measurement",
+    });
+    expect(markdownReport(reportOf(measured))).toContain("| unknown |");
+    // The rounds' reading is judged the same way.
+    const rounds = [
+      row("template-grpc-h2c", [110, 55, 105], { anchor: "grpc-js-grpc-h2c" }),
+      row("template-empty-grpc-h2c", [100, 50, 100], { anchor: "grpc-js-grpc-h2c" }),
+      row("grpc-js-grpc-h2c", [100, 50, 100]),
+    ];
+    applyRatiosAndTargets(rounds);
+    expect(rounds[1]!.target?.met).toBeUndefined();
+    expect(rounds[1]!.target?.actual).toContain("below zero");
   });
 
   it("alternates which server goes first and divides full by empty", async () => {
