@@ -27,6 +27,18 @@ function row(id: string, runs: number[], extra: Partial<RowResult> = {}): RowRes
   };
 }
 
+/** A report of `rows` with placeholder machine facts and the default settings. */
+function reportOf(rows: RowResult[]): BenchReport {
+  return {
+    machine: { date: "d", cpuModel: "c", cpus: 2, memoryBytes: 1, kernel: "k", node: "n", pinned: true },
+    settings: { runs: 3, seconds: 8, warmUpSeconds: 2, warmUpRounds: 1 },
+    rows,
+    notRun: [],
+    failures: [],
+    worker: { ran: false, reason: "test" },
+  } as BenchReport;
+}
+
 describe("ratios per round", () => {
   it("divides run by run and takes the median, not the ratio of the medians", () => {
     // Round 2 ran at half speed for both: the medians (100 vs 200) pair round 1's
@@ -72,30 +84,11 @@ describe("ratios per round", () => {
       actual: "20.0% (10.0%, 20.0%, 20.0%)",
       met: false,
     });
-    const report: BenchReport = {
-      machine: { date: "d", cpuModel: "c", cpus: 2, memoryBytes: 1, kernel: "k", node: "n", pinned: true },
-      settings: { runs: 3, seconds: 8, warmUpSeconds: 2, warmUpRounds: 1 },
-      rows,
-      notRun: [],
-      failures: [],
-      worker: { ran: false, reason: "test" },
-    } as BenchReport;
-    const table = markdownReport(report);
+    const table = markdownReport(reportOf(rows));
     expect(table).toContain("| 0.80x (0.90x, 0.80x, 0.80x) |");
     expect(table).toContain("median of the rounds' ratios");
   });
 });
-
-function reportOf(rows: RowResult[]): BenchReport {
-  return {
-    machine: { date: "d", cpuModel: "c", cpus: 2, memoryBytes: 1, kernel: "k", node: "n", pinned: true },
-    settings: { runs: 3, seconds: 8, warmUpSeconds: 2, warmUpRounds: 1 },
-    rows,
-    notRun: [],
-    failures: [],
-    worker: { ran: false, reason: "test" },
-  } as BenchReport;
-}
 
 describe("the chain's cost from back-to-back pairs", () => {
   const rows = (pairRatios: number[] | undefined, fullStatus: RowResult["status"] = "ok") => [
