@@ -2,6 +2,7 @@
 // first TypeScript file a Node process loads costs it ~40 ms of setting up type stripping.
 const { readdirSync, statSync } = require("node:fs");
 const { join } = require("node:path");
+const { bundleFileName } = require("./bundle-loader.cjs");
 
 /** The project root: this file sits in src/runtime/node/. */
 const projectRoot = join(__dirname, "../../../");
@@ -11,7 +12,7 @@ const projectRoot = join(__dirname, "../../../");
  * src/runtime/node/ does, so paths the sources derive from `import.meta.url`
  * (migrations/, web/dist/) resolve the same from either.
  */
-const serverBundle = join(projectRoot, "dist/node/server/main.cjs");
+const serverBundle = join(projectRoot, "dist/node/server", bundleFileName);
 
 /**
  * Newest modification time of what the bundle is built from: sources, generated code,

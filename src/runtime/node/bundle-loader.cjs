@@ -8,6 +8,9 @@ const { dirname, join } = require("node:path");
 const { Script, constants } = require("node:vm");
 const { crc32 } = require("node:zlib");
 
+/** The bundle's file name, beside this file in the production package (bundle-freshness.cjs builds serverBundle from it). */
+const bundleFileName = "main.cjs";
+
 /** How long a server runs before its code cache is written, unless it exits first. */
 const saveAfterMs = 10_000;
 
@@ -58,13 +61,14 @@ function loadBundle(file, options = {}) {
   // the same string without UTF-8's checks: ~5 ms of 1.8 MB here.
   const source = isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
   const cacheFile = cachePath(file, "cacheDir" in options ? options.cacheDir : Module.getCompileCacheDir?.());
-  const header = cacheHeader(bytes);
+  // The bundle's CRC only when there is a cache to check it against or to write.
+  const header = cacheFile ? cacheHeader(bytes) : undefined;
   /** @type {Buffer | undefined} */
   let cachedData;
   try {
     const cached = cacheFile ? readFileSync(cacheFile) : undefined;
     // Another build's cache (or none) is not given to V8: it is replaced below.
-    if (cached?.subarray(0, header.length).equals(header)) cachedData = cached.subarray(header.length);
+    if (header && cached?.subarray(0, header.length).equals(header)) cachedData = cached.subarray(header.length);
   } catch {
     // none yet
   }
@@ -76,7 +80,7 @@ function loadBundle(file, options = {}) {
   });
   /** @type {"loaded" | "rejected" | "absent" | "off"} */
   const status = !cacheFile ? "off" : !cachedData ? "absent" : script.cachedDataRejected ? "rejected" : "loaded";
-  if (cacheFile && status !== "loaded") {
+  if (cacheFile && header && status !== "loaded") {
     let saved = false;
     const save = () => {
       if (saved) return;
@@ -100,11 +104,11 @@ function loadBundle(file, options = {}) {
   return status;
 }
 
-module.exports = { loadBundle };
+module.exports = { loadBundle, bundleFileName };
 
 // As the production package's entry (start.cjs beside main.cjs): Node's compile cache
 // directory on (NODE_COMPILE_CACHE, or the system's temporary directory), then the bundle.
 if (require.main === module) {
   Module.enableCompileCache?.();
-  loadBundle(join(__dirname, "main.cjs"));
+  loadBundle(join(__dirname, bundleFileName));
 }
