@@ -1,5 +1,6 @@
 import { formatMiB, formatRatio, formatValue } from "./format.ts";
 import type { BenchReport, RowResult } from "./results.ts";
+import { pairMode } from "./run-chain-pairs.ts";
 
 const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
 
@@ -33,7 +34,8 @@ export function markdownReport(report: BenchReport): string {
       `after ${settings.warmUpRounds ?? 0} unmeasured round(s)), medians; ` +
       "a ratio to a row of the same rounds is the median of the rounds' ratios (in brackets)" +
       (settings.chainPairs
-        ? `; the chain's cost: median of ${settings.chainPairs} back-to-back pairs of ${settings.chainSeconds} s slices`
+        ? `; the chain's cost: median of ${settings.chainPairs} pairs of ${settings.chainSeconds} s slices, ` +
+          (pairMode(machine) === "together" ? "both servers loaded at once on CPU 0" : "back to back")
         : "") +
       (settings.smoke ? " — SMOKE MODE, numbers mean nothing" : ""),
     "",

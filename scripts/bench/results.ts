@@ -38,8 +38,9 @@ export interface RowResult {
   /** This row's run i / its anchor's run i, for rows that ran in the anchor's rounds. */
   roundRatios?: number[];
   /**
-   * Empty-chain rows: the full-chain twin's req/s / this row's, per back-to-back pair of
-   * short slices (run-chain-pairs.ts); the chain's cost comes from these when present.
+   * Empty-chain rows: the full-chain twin's req/s / this row's, per pair of short
+   * slices, both servers loaded at once when pinned (run-chain-pairs.ts); the chain's
+   * cost comes from these when present.
    */
   pairRatios?: number[];
   p50Ms?: number;

@@ -8,7 +8,7 @@ import type { UserFixture } from "./server-options.ts";
 import type { BenchSettings } from "./settings.ts";
 import { median } from "./stats.ts";
 import type { BenchTools } from "./tools.ts";
-import { runChainPairs, sliceWarmUpSeconds } from "./run-chain-pairs.ts";
+import { pairMode, runChainPairs, sliceWarmUpSeconds } from "./run-chain-pairs.ts";
 import { type ServerName, type UnaryRowSpec, chainCostPairs, h1Load, h2Load, orderOfRound, unaryRows } from "./unary-rows.ts";
 import { verifyRequest } from "./verify.ts";
 import { getUserRequest } from "./wire-requests.ts";
@@ -66,7 +66,7 @@ function loadRow(context: UnaryContext, row: Active, seconds: number, warmUpSeco
  * numbers are discarded, then BENCH_RUNS rounds in which every row runs once, each
  * beside the rows it is compared with (orderOfRound), the server's RSS sampled during
  * each of its measured runs; then BENCH_CHAIN_PAIRS pairs of short slices for each
- * chain pair (run-chain-pairs.ts). A row that fails stops running, and so leaves
+ * chain pair, both servers loaded at once when pinned (run-chain-pairs.ts). A row that fails stops running, and so leaves
  * fewer runs than the others: ratios then fall back to medians (targets.ts).
  */
 export async function runUnaryRows(context: UnaryContext): Promise<RowResult[]> {
@@ -121,10 +121,11 @@ export async function runUnaryRows(context: UnaryContext): Promise<RowResult[]> 
   for (const [fullId, emptyId] of chainCostPairs) {
     const [full, empty] = [activeById.get(fullId), activeById.get(emptyId)];
     if (!full || !empty || full.error || empty.error || settings.chainPairs === 0) continue;
-    log(`  chain pairs ${fullId} / ${emptyId}: ${settings.chainPairs} x ${settings.chainSeconds} s each`);
+    const mode = pairMode(tools);
+    log(`  chain pairs ${fullId} / ${emptyId}: ${settings.chainPairs} x ${settings.chainSeconds} s, ${mode}`);
     const slice = (row: Active) => async () => (await loadRow(context, row, settings.chainSeconds, sliceWarmUpSeconds)).reqPerSec;
     try {
-      empty.pairRatios = await runChainPairs(settings.chainPairs, slice(full), slice(empty), log);
+      empty.pairRatios = await runChainPairs(settings.chainPairs, slice(full), slice(empty), log, mode);
     } catch (error) {
       // A wrong answer in a slice is a failure like one in a round.
       empty.error = `chain pairs: ${(error as Error).message}`;

@@ -31,7 +31,7 @@ function ratioOf(row: RowResult, by: RowResult | undefined): { ratio?: number; r
 }
 
 /**
- * Full chain / empty chain, as the chain's target reads it: the median of the back-to-back
+ * Full chain / empty chain, as the chain's target reads it: the median of the
  * slice pairs when they ran (RowResult.pairRatios; their middle half printed beside it),
  * else the median of the per-round ratios (each round's printed), else of the values.
  */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { markdownReport } from "../../scripts/bench/markdown-report.ts";
 import type { BenchReport, RowResult } from "../../scripts/bench/results.ts";
 import { serverArgv } from "../../scripts/bench/server-process.ts";
-import { runChainPairs } from "../../scripts/bench/run-chain-pairs.ts";
+import { pairMode, runChainPairs } from "../../scripts/bench/run-chain-pairs.ts";
 import { readBenchSettings } from "../../scripts/bench/settings.ts";
 import { applyRatiosAndTargets, roundRatios } from "../../scripts/bench/targets.ts";
 import { chainCostPairs, orderOfRound, roundOrder, unaryRows } from "../../scripts/bench/unary-rows.ts";
@@ -90,7 +90,7 @@ describe("ratios per round", () => {
   });
 });
 
-describe("the chain's cost from back-to-back pairs", () => {
+describe("the chain's cost from pairs of slices", () => {
   const rows = (pairRatios: number[] | undefined, fullStatus: RowResult["status"] = "ok") => [
     row("template-json-h1", [90, 40, 80], { anchor: "raw-http1-json", status: fullStatus }),
     row("template-empty-json-h1", [100, 50, 100], { anchor: "raw-http1-json", ...(pairRatios ? { pairRatios } : {}) }),
@@ -153,10 +153,38 @@ describe("the chain's cost from back-to-back pairs", () => {
       return speeds[name].shift()!;
     };
     const logged: string[] = [];
-    const ratios = await runChainPairs(3, load("full"), load("empty"), (line) => logged.push(line));
+    const ratios = await runChainPairs(3, load("full"), load("empty"), (line) => logged.push(line), "back-to-back");
     expect(ratios).toEqual([0.8, 0.9, 0.7]);
     expect(calls).toEqual(["full", "empty", "empty", "full", "full", "empty"]);
     expect(logged[1]).toContain("pair 2/3: full 90, empty 100 req/s, chain cost 10.0%");
+  });
+
+  it("loads both servers at once when together, and divides full by empty", async () => {
+    const events: string[] = [];
+    const speeds = { full: [80, 90], empty: [100, 100] };
+    // Each slice ends only once both have started: run one after the other, this would hang.
+    let started = 0;
+    let bothStarted: () => void = () => {};
+    const both = new Promise<void>((resolve) => (bothStarted = resolve));
+    const load = (name: "full" | "empty") => async () => {
+      events.push(`start ${name}`);
+      if (++started % 2 === 0) {
+        bothStarted();
+      }
+      await both;
+      events.push(`end ${name}`);
+      return speeds[name].shift()!;
+    };
+    const logged: string[] = [];
+    const ratios = await runChainPairs(1, load("full"), load("empty"), (line) => logged.push(line), "together");
+    expect(ratios).toEqual([0.8]);
+    expect(events.slice(0, 2)).toEqual(["start full", "start empty"]);
+    expect(logged[0]).toContain("pair 1/1: full 80, empty 100 req/s, chain cost 20.0%");
+  });
+
+  it("pairs together only when servers and load are pinned apart", () => {
+    expect(pairMode({ pinned: true })).toBe("together");
+    expect(pairMode({ pinned: false })).toBe("back-to-back");
   });
 
   it("reads the number of pairs and their length from the environment", () => {
