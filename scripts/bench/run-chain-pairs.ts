@@ -21,7 +21,7 @@ export function pairMode(tools: Pick<BenchTools, "pinned">): PairMode {
  *
  * Why not only the rounds: a chain row and its twin run 10 s apart there, and this VM's
  * speed moves by up to 2x within minutes: runs gave a chain "costing" -27% to +36%.
- * Back-to-back slices did little better (pairs from -32% to +28% in one run). Loaded
+ * Back-to-back slices did little better (gRPC pairs from -24% to +29% in one run). Loaded
  * together on one CPU, both servers see the same machine at every instant, and the
  * scheduler's fair share makes the ratio of their req/s the inverse ratio of their CPU
  * per call: the same server twice gave pairs within ±2% (docs/performance.md).
