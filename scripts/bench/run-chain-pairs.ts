@@ -31,7 +31,7 @@ export async function runChainPairs(
   loadFull: () => Promise<number>,
   loadEmpty: () => Promise<number>,
   log: (line: string) => void,
-  mode: PairMode = "together",
+  mode: PairMode,
 ): Promise<number[]> {
   const ratios: number[] = [];
   for (let i = 0; i < pairs; i++) {

@@ -66,8 +66,9 @@ function loadRow(context: UnaryContext, row: Active, seconds: number, warmUpSeco
  * numbers are discarded, then BENCH_RUNS rounds in which every row runs once, each
  * beside the rows it is compared with (orderOfRound), the server's RSS sampled during
  * each of its measured runs; then BENCH_CHAIN_PAIRS pairs of short slices for each
- * chain pair, both servers loaded at once when pinned (run-chain-pairs.ts). A row that fails stops running, and so leaves
- * fewer runs than the others: ratios then fall back to medians (targets.ts).
+ * chain pair, both servers loaded at once when pinned (run-chain-pairs.ts). A row that
+ * fails stops running, and so leaves fewer runs than the others: ratios then fall back
+ * to medians (targets.ts).
  */
 export async function runUnaryRows(context: UnaryContext): Promise<RowResult[]> {
   const { tools, settings, log } = context;
@@ -118,10 +119,10 @@ export async function runUnaryRows(context: UnaryContext): Promise<RowResult[]> 
       }
     }
   }
+  const mode = pairMode(tools);
   for (const [fullId, emptyId] of chainCostPairs) {
     const [full, empty] = [activeById.get(fullId), activeById.get(emptyId)];
     if (!full || !empty || full.error || empty.error || settings.chainPairs === 0) continue;
-    const mode = pairMode(tools);
     log(`  chain pairs ${fullId} / ${emptyId}: ${settings.chainPairs} x ${settings.chainSeconds} s, ${mode}`);
     const slice = (row: Active) => async () => (await loadRow(context, row, settings.chainSeconds, sliceWarmUpSeconds)).reqPerSec;
     try {

@@ -15,7 +15,7 @@ export interface BenchSettings {
   seconds: number;
   /** Seconds of load before each run's measurement starts (h2load --warm-up-time). */
   warmUpSeconds: number;
-  /** Back-to-back slice pairs that measure the interceptor chain's cost (0: from the rounds only). */
+  /** Slice pairs that measure the interceptor chain's cost (run-chain-pairs.ts; 0: from the rounds only). */
   chainPairs: number;
   /** Measured seconds per slice of those pairs. */
   chainSeconds: number;
