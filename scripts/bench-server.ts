@@ -1,9 +1,12 @@
+import { PerformanceObserver } from "node:perf_hooks";
 import type { ConnectNodeOptions, GrpcJsOptions, TemplateOptions } from "./bench/server-options.ts";
 
 // One server process of `npm run bench` (scripts/bench.ts starts it pinned to CPU 0):
 // `node scripts/bench-server.ts <kind> '<options JSON>'`. Prints {"ports": {...}} once
 // listening, and exits when its stdin closes, so no server outlives the bench.
 // Each kind is imported alone: an anchor's memory holds nothing the template loads.
+// A line "usage" on stdin gets one back on stdout: {"gcMs": ...}, the time V8 has spent
+// in garbage collection so far (scripts/bench/server-usage.ts).
 
 const [kind = "", rawOptions = "{}"] = process.argv.slice(2);
 // Each kind's options: scripts/bench/server-options.ts.
@@ -26,10 +29,24 @@ async function start(): Promise<Record<string, number>> {
   }
 }
 
+let gcMs = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMs += entry.duration;
+}).observe({ entryTypes: ["gc"] });
+
 try {
   const ports = await start();
   process.stdin.on("end", () => process.exit(0));
-  process.stdin.resume();
+  let input = "";
+  process.stdin.on("data", (chunk: Buffer) => {
+    input += chunk.toString();
+    let newline = input.indexOf("\n");
+    while (newline >= 0) {
+      if (input.slice(0, newline) === "usage") process.stdout.write(`${JSON.stringify({ gcMs })}\n`);
+      input = input.slice(newline + 1);
+      newline = input.indexOf("\n");
+    }
+  });
   process.stdout.write(`${JSON.stringify({ ports })}\n`);
 } catch (error) {
   console.error(`bench server ${kind} failed to start: ${error instanceof Error ? error.stack : String(error)}`);

@@ -1,6 +1,7 @@
 import { formatMiB, formatRatio, formatValue } from "./format.ts";
 import type { BenchReport, RowResult } from "./results.ts";
-import { pairMode } from "./run-chain-pairs.ts";
+import { type PairUsage, fairShare, pairMode, uneven } from "./run-chain-pairs.ts";
+import type { SliceUsage } from "./server-usage.ts";
 
 const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
 
@@ -64,8 +65,32 @@ export function markdownReport(report: BenchReport): string {
   const targets = report.rows.filter((row) => row.target);
   const met = targets.filter((row) => row.target?.met === true).length;
   lines.push("", `Targets met: ${met} of ${targets.length}.`);
+  const pairLines = report.rows.flatMap((row) =>
+    row.pairUsage ? [pairUsageLine(row.label, row.pairUsage, pairMode(machine) === "together")] : [],
+  );
+  if (pairLines.length > 0) {
+    lines.push("", "Chain pairs, each server's share of the wall time on CPU and GC's share of its CPU time (full / empty):", ...pairLines);
+  }
   if (!report.worker.ran) lines.push(`worker: not run (${report.worker.reason})`);
   if (report.notRun.length > 0) lines.push("", "Could not run here:", ...report.notRun.map((reason) => `- ${reason}`));
   if (report.failures.length > 0) lines.push("", "FAILED:", ...report.failures.map((failure) => `- ${failure.split("\n")[0]}`));
   return lines.join("\n");
+}
+
+/** The range of one measure over the pairs, in percent, or "?" when it was never read. */
+function range(usage: readonly PairUsage[], pick: (pair: PairUsage) => SliceUsage, key: keyof SliceUsage): string {
+  const values = usage.map((pair) => pick(pair)[key]).filter((value): value is number => value !== undefined);
+  if (values.length === 0) return "?";
+  const [low, high] = [Math.min(...values), Math.max(...values)].map((value) => (value * 100).toFixed(1));
+  return low === high ? `${low}%` : `${low}-${high}%`;
+}
+
+/** One line per chain pair set: the ranges of CPU and GC share, and how many together pairs were uneven. */
+function pairUsageLine(label: string, usage: readonly PairUsage[], together: boolean): string {
+  const cpu = `CPU ${range(usage, (pair) => pair.full, "cpuShare")} / ${range(usage, (pair) => pair.empty, "cpuShare")}`;
+  const gc = `GC ${range(usage, (pair) => pair.full, "gcShare")} / ${range(usage, (pair) => pair.empty, "gcShare")}`;
+  const evenness = together
+    ? `; ${usage.filter(uneven).length} of ${usage.length} pairs uneven (a share outside ${Math.round(fairShare.min * 100)}-${Math.round(fairShare.max * 100)}%)`
+    : "";
+  return `- ${label}: ${cpu}, ${gc}${evenness}`;
 }

@@ -1,3 +1,4 @@
+import type { PairUsage } from "./run-chain-pairs.ts";
 import type { WorkerOutcome } from "./worker-rows.ts";
 
 export type RowGroup = "unary" | "stream" | "cold-start" | "worker";
@@ -43,6 +44,11 @@ export interface RowResult {
    * cost comes from these when present.
    */
   pairRatios?: number[];
+  /**
+   * Empty-chain rows, beside pairRatios: each server's share of the wall time on CPU and
+   * GC's share of its CPU time, per pair (full, empty), where they could be read.
+   */
+  pairUsage?: PairUsage[];
   p50Ms?: number;
   p99Ms?: number;
   peakRssBytes?: number;

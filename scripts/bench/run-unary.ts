@@ -8,7 +8,7 @@ import type { UserFixture } from "./server-options.ts";
 import type { BenchSettings } from "./settings.ts";
 import { median } from "./stats.ts";
 import type { BenchTools } from "./tools.ts";
-import { pairMode, runChainPairs, sliceWarmUpSeconds } from "./run-chain-pairs.ts";
+import { type PairSide, type PairUsage, pairMode, runChainPairs, sliceWarmUpSeconds } from "./run-chain-pairs.ts";
 import { type ServerName, type UnaryRowSpec, chainCostPairs, h1Load, h2Load, orderOfRound, unaryRows } from "./unary-rows.ts";
 import { verifyRequest } from "./verify.ts";
 import { getUserRequest } from "./wire-requests.ts";
@@ -31,8 +31,9 @@ interface Active {
   headers: Readonly<Record<string, string>>;
   results: LoadResult[];
   peakRss: number[];
-  /** Empty-chain rows: see RowResult.pairRatios. */
+  /** Empty-chain rows: see RowResult.pairRatios and pairUsage. */
   pairRatios?: number[];
+  pairUsage?: PairUsage[];
   error?: string;
 }
 
@@ -124,9 +125,14 @@ export async function runUnaryRows(context: UnaryContext): Promise<RowResult[]> 
     const [full, empty] = [activeById.get(fullId), activeById.get(emptyId)];
     if (!full || !empty || full.error || empty.error || settings.chainPairs === 0) continue;
     log(`  chain pairs ${fullId} / ${emptyId}: ${settings.chainPairs} x ${settings.chainSeconds} s, ${mode}`);
-    const slice = (row: Active) => async () => (await loadRow(context, row, settings.chainSeconds, sliceWarmUpSeconds)).reqPerSec;
+    const side = (row: Active): PairSide => ({
+      load: async () => (await loadRow(context, row, settings.chainSeconds, sliceWarmUpSeconds)).reqPerSec,
+      usage: () => row.server.usage(),
+    });
     try {
-      empty.pairRatios = await runChainPairs(settings.chainPairs, slice(full), slice(empty), log, mode);
+      const pairs = await runChainPairs(settings.chainPairs, side(full), side(empty), log, mode);
+      empty.pairRatios = pairs.ratios;
+      empty.pairUsage = pairs.usage;
     } catch (error) {
       // A wrong answer in a slice is a failure like one in a round.
       empty.error = `chain pairs: ${(error as Error).message}`;
@@ -148,6 +154,7 @@ export async function runUnaryRows(context: UnaryContext): Promise<RowResult[]> 
       p99Ms: median(row.results.map((result) => result.p99Ms)),
       ...(row.peakRss.length > 0 ? { peakRssBytes: Math.max(...row.peakRss) } : {}),
       ...(row.pairRatios ? { pairRatios: row.pairRatios } : {}),
+      ...(row.pairUsage ? { pairUsage: row.pairUsage } : {}),
     });
   }
   return unaryRows.map((spec) => rows.get(spec.id)!);

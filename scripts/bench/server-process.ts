@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { nodeFlags } from "../../src/runtime/node/node-flags.mjs";
+import { type ServerUsage, cpuMsOf } from "./server-usage.ts";
 import { type BenchTools, onCore } from "./tools.ts";
 
 const entry = new URL("../bench-server.ts", import.meta.url).pathname;
@@ -9,8 +10,13 @@ export interface ServerProcess {
   kind: string;
   pid: number;
   ports: Record<string, number>;
+  /** CPU and GC time used so far (scripts/bench/server-usage.ts). */
+  usage(): Promise<ServerUsage>;
   stop(): Promise<void>;
 }
+
+/** How long a server may take to answer "usage" before its GC time counts as unknown. */
+const usageTimeoutMs = 5000;
 
 /**
  * The command line of one server kind, on CPU 0. The template runs with `npm start`'s Node
@@ -45,11 +51,43 @@ export function startServerProcess(tools: BenchTools, kind: string, options: obj
       if (stdout.includes("\n") && line && child.pid) {
         clearTimeout(timer);
         child.stdout.removeAllListeners("data");
-        child.stdout.resume();
+        const pid = child.pid;
+        // Later lines are answers to "usage", in the order asked.
+        const waiting: ((gcMs: number | undefined) => void)[] = [];
+        let gcAnswers = true;
+        let rest = stdout.slice(stdout.indexOf("\n") + 1);
+        child.stdout.on("data", (more: Buffer) => {
+          rest += more.toString();
+          for (let newline = rest.indexOf("\n"); newline >= 0; newline = rest.indexOf("\n")) {
+            const answer = rest.slice(0, newline);
+            rest = rest.slice(newline + 1);
+            const gcMs = answer.startsWith('{"gcMs":') ? (JSON.parse(answer) as { gcMs: number }).gcMs : undefined;
+            if (gcMs !== undefined) waiting.shift()?.(gcMs);
+          }
+        });
+        const askGc = () =>
+          new Promise<number | undefined>((answered) => {
+            if (!gcAnswers || child.exitCode !== null) return answered(undefined);
+            const late = setTimeout(() => {
+              // No answer: stop asking, so a late one cannot answer a later question.
+              gcAnswers = false;
+              answered(undefined);
+            }, usageTimeoutMs);
+            waiting.push((gcMs) => {
+              clearTimeout(late);
+              answered(gcMs);
+            });
+            child.stdin.write("usage\n");
+          });
         resolve({
           kind,
-          pid: child.pid,
+          pid,
           ports: (JSON.parse(line) as { ports: Record<string, number> }).ports,
+          async usage() {
+            const gcMs = await askGc();
+            const cpuMs = cpuMsOf(pid);
+            return { ...(cpuMs !== undefined ? { cpuMs } : {}), ...(gcMs !== undefined ? { gcMs } : {}) };
+          },
           async stop() {
             child.stdin.end(); // the server exits when its stdin closes
             const killer = setTimeout(() => child.kill("SIGKILL"), 5000);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { markdownReport } from "../../scripts/bench/markdown-report.ts";
 import type { BenchReport, RowResult } from "../../scripts/bench/results.ts";
-import { serverArgv } from "../../scripts/bench/server-process.ts";
-import { pairMode, runChainPairs } from "../../scripts/bench/run-chain-pairs.ts";
+import { serverArgv, startServerProcess } from "../../scripts/bench/server-process.ts";
+import { pairMode, runChainPairs, uneven } from "../../scripts/bench/run-chain-pairs.ts";
+import { cpuMsOf, sliceUsage } from "../../scripts/bench/server-usage.ts";
 import { readBenchSettings } from "../../scripts/bench/settings.ts";
 import { applyRatiosAndTargets, roundRatios } from "../../scripts/bench/targets.ts";
 import { chainCostPairs, orderOfRound, roundOrder, unaryRows } from "../../scripts/bench/unary-rows.ts";
@@ -153,7 +154,7 @@ describe("the chain's cost from pairs of slices", () => {
       return speeds[name].shift()!;
     };
     const logged: string[] = [];
-    const ratios = await runChainPairs(3, load("full"), load("empty"), (line) => logged.push(line), "back-to-back");
+    const { ratios } = await runChainPairs(3, { load: load("full") }, { load: load("empty") }, (line) => logged.push(line), "back-to-back");
     expect(ratios).toEqual([0.8, 0.9, 0.7]);
     expect(calls).toEqual(["full", "empty", "empty", "full", "full", "empty"]);
     expect(logged[1]).toContain("pair 2/3: full 90, empty 100 req/s, chain cost 10.0%");
@@ -176,10 +177,85 @@ describe("the chain's cost from pairs of slices", () => {
       return speeds[name].shift()!;
     };
     const logged: string[] = [];
-    const ratios = await runChainPairs(1, load("full"), load("empty"), (line) => logged.push(line), "together");
+    const { ratios } = await runChainPairs(1, { load: load("full") }, { load: load("empty") }, (line) => logged.push(line), "together");
     expect(ratios).toEqual([0.8]);
     expect(events.slice(0, 2)).toEqual(["start full", "start empty"]);
     expect(logged[0]).toContain("pair 1/1: full 80, empty 100 req/s, chain cost 20.0%");
+  });
+
+  it("reads each server's usage around its slice and flags a together pair not shared evenly", async () => {
+    // Fake usage counters: full used 480 ms of CPU (20 ms of it GC) per slice, empty 300 (30 of GC).
+    const counters = { full: { cpuMs: 0, gcMs: 0 }, empty: { cpuMs: 0, gcMs: 0 } };
+    const side = (name: "full" | "empty", cpuMs: number, gcMs: number) => ({
+      load: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        counters[name].cpuMs += cpuMs;
+        counters[name].gcMs += gcMs;
+        return name === "full" ? 80 : 100;
+      },
+      usage: async () => ({ ...counters[name] }),
+    });
+    const logged: string[] = [];
+    const { usage } = await runChainPairs(2, side("full", 25, 1), side("empty", 15, 1.5), (line) => logged.push(line), "together");
+    expect(usage).toHaveLength(2);
+    for (const pair of usage) {
+      // ~50 ms of wall time per slice (timers may run late, never early).
+      expect(pair.full.cpuShare).toBeGreaterThan(0.25);
+      expect(pair.full.cpuShare).toBeLessThanOrEqual(0.5);
+      expect(pair.full.gcShare).toBeCloseTo(0.04, 10);
+      expect(pair.empty.gcShare).toBeCloseTo(0.1, 10);
+      expect(uneven(pair)).toBe(true);
+    }
+    expect(logged[0]).toMatch(/chain cost 20\.0%; CPU \d+\.\d% \/ \d+\.\d%, GC 4\.0% \/ 10\.0% of it UNEVEN$/);
+    expect(uneven({ full: { cpuShare: 0.49 }, empty: { cpuShare: 0.51 } })).toBe(false);
+    expect(uneven({ full: { cpuShare: 0.44 }, empty: { cpuShare: 0.51 } })).toBe(true);
+    expect(uneven({ full: {}, empty: {} })).toBe(false);
+  });
+
+  it("asks a real bench server for its GC time and reads its CPU time", async () => {
+    const server = await startServerProcess({ pinned: false, missing: [] }, "raw-h1");
+    try {
+      const first = await server.usage();
+      // Some garbage to collect, then some CPU: both counters move forward.
+      for (let i = 0; i < 300; i++) await fetch(`http://127.0.0.1:${server.ports.h1}/`, { method: "POST", body: "x".repeat(100_000) });
+      const second = await server.usage();
+      expect(first.gcMs).toBeGreaterThanOrEqual(0);
+      expect(second.gcMs).toBeGreaterThan(first.gcMs!);
+      expect(second.cpuMs).toBeGreaterThan(first.cpuMs!);
+    } finally {
+      await server.stop();
+    }
+  }, 30_000);
+
+  it("computes a slice's shares from the readings around it, and none it could not read", () => {
+    expect(sliceUsage({ cpuMs: 100, gcMs: 10 }, { cpuMs: 1100, gcMs: 60 }, 2000)).toEqual({ cpuShare: 0.5, gcShare: 0.05 });
+    expect(sliceUsage({ cpuMs: 100 }, { cpuMs: 1100 }, 2000)).toEqual({ cpuShare: 0.5 });
+    expect(sliceUsage({}, {}, 2000)).toEqual({});
+  });
+
+  it("reads a process's CPU time from /proc", () => {
+    const spent = cpuMsOf(process.pid);
+    expect(spent).toBeGreaterThan(0);
+    const until = performance.now() + 100;
+    while (performance.now() < until) {
+      // Busy for 100 ms: at least some of it shows in utime + stime (ticks of 10 ms).
+    }
+    expect(cpuMsOf(process.pid)! - spent!).toBeGreaterThanOrEqual(50);
+    expect(cpuMsOf(2 ** 22 + 12345)).toBeUndefined();
+  });
+
+  it("summarises the pairs' usage under the table", () => {
+    const empty = row("template-empty-json-h1", [100, 100, 100], {
+      pairRatios: [0.8, 0.82],
+      pairUsage: [
+        { full: { cpuShare: 0.49, gcShare: 0.04 }, empty: { cpuShare: 0.5, gcShare: 0.03 } },
+        { full: { cpuShare: 0.4, gcShare: 0.05 }, empty: { cpuShare: 0.5, gcShare: 0.03 } },
+      ],
+    });
+    const text = markdownReport(reportOf([row("template-json-h1", [80, 82, 81]), empty]));
+    expect(text).toContain(
+      "- template-empty-json-h1: CPU 40.0-49.0% / 50.0%, GC 4.0-5.0% / 3.0%; 1 of 2 pairs uneven (a share outside 45-55%)",
+    );
   });
 
   it("pairs together only when servers and load are pinned apart", () => {
