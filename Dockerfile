@@ -45,4 +45,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
 # and it starts no child processes that would need reaping. Exec form, so no shell sits in
 # between and swallows the signal. (`docker run --init` adds tini if ever needed.)
 STOPSIGNAL SIGTERM
-CMD ["node", "--min-semi-space-size=16", "dist/node/server/start.cjs"]
+CMD ["node", "--min-semi-space-size=16", "--no-allocation-site-pretenuring", "dist/node/server/start.cjs"]
