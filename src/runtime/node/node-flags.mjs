@@ -18,6 +18,10 @@
  * objects to old space on their own, where those that die young are garbage for the major
  * GC. Side by side, 9 of 20 bench server runs of a few minutes had such a phase without
  * the flag and none of 14 with it; calls per second outside those phases were the same
- * (docs/performance.md, fifteenth session).
+ * (docs/performance.md, fifteenth session). The price is at start: spawn to first answer
+ * took ~55 ms longer (463 against 405 ms, medians of 12 starts in blocks on a slow host),
+ * most likely because the objects loading the server makes, nearly all long-lived, are
+ * no longer placed in old space from the first. Minutes of a fifth less throughput
+ * cost more than that.
  */
 export const nodeFlags = ["--min-semi-space-size=16", "--no-allocation-site-pretenuring"];
