@@ -67,7 +67,7 @@ export function startServerProcess(tools: BenchTools, kind: string, options: obj
         });
         const askGc = () =>
           new Promise<number | undefined>((answered) => {
-            if (!gcAnswers || child.exitCode !== null) return answered(undefined);
+            if (!gcAnswers || child.exitCode !== null || child.signalCode !== null) return answered(undefined);
             const late = setTimeout(() => {
               // No answer: stop asking, so a late one cannot answer a later question.
               gcAnswers = false;
