@@ -5,21 +5,19 @@ import type { ServerLog } from "./start-server.ts";
 
 let lastMs = Number.NaN;
 let lastIso = "";
-let lastTime = "";
 
 /**
- * pino's isoTime, formatted once per millisecond: at thousands of lines a second,
- * `toISOString()` on every line was the largest cost of logging after the write itself.
- * Also leaves the bare time in lastIso, for rpcLogLines.
+ * The time as pino's isoTime writes it, formatted once per millisecond: at thousands of
+ * lines a second, `toISOString()` on every line was the largest cost of logging after the
+ * write itself.
  */
 function isoTimeOncePerMs(): string {
   const now = Date.now();
   if (now !== lastMs) {
     lastMs = now;
     lastIso = new Date(now).toISOString();
-    lastTime = `,"time":"${lastIso}"`;
   }
-  return lastTime;
+  return lastIso;
 }
 
 /** JSON lines through pino: {"level":"info","time":"...",...}. */
@@ -27,7 +25,7 @@ export function createPino(destination: pino.DestinationStream): pino.Logger {
   return pino(
     {
       base: undefined,
-      timestamp: isoTimeOncePerMs,
+      timestamp: () => `,"time":"${isoTimeOncePerMs()}"`,
       formatters: { level: (label) => ({ level: label }) },
     },
     destination,
@@ -50,10 +48,9 @@ export function createPino(destination: pino.DestinationStream): pino.Logger {
  */
 export function rpcLogLines(destination: pino.DestinationStream): RpcLogger {
   return (entry) => {
-    isoTimeOncePerMs();
     const line = JSON.stringify({
       level: entry.level,
-      time: lastIso,
+      time: isoTimeOncePerMs(),
       procedure: entry.procedure,
       protocol: entry.protocol,
       code: entry.code,
