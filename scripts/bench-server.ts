@@ -1,4 +1,5 @@
 import { PerformanceObserver } from "node:perf_hooks";
+import { createInterface } from "node:readline";
 import type { ConnectNodeOptions, GrpcJsOptions, TemplateOptions } from "./bench/server-options.ts";
 
 // One server process of `npm run bench` (scripts/bench.ts starts it pinned to CPU 0):
@@ -37,15 +38,8 @@ new PerformanceObserver((list) => {
 try {
   const ports = await start();
   process.stdin.on("end", () => process.exit(0));
-  let input = "";
-  process.stdin.on("data", (chunk: Buffer) => {
-    input += chunk.toString();
-    let newline = input.indexOf("\n");
-    while (newline >= 0) {
-      if (input.slice(0, newline) === "usage") process.stdout.write(`${JSON.stringify({ gcMs })}\n`);
-      input = input.slice(newline + 1);
-      newline = input.indexOf("\n");
-    }
+  createInterface({ input: process.stdin }).on("line", (line) => {
+    if (line === "usage") process.stdout.write(`${JSON.stringify({ gcMs })}\n`);
   });
   process.stdout.write(`${JSON.stringify({ ports })}\n`);
 } catch (error) {

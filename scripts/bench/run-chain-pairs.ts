@@ -102,7 +102,7 @@ export async function runChainPairs(
 const share = (value: number | undefined) => (value === undefined ? "?" : `${(value * 100).toFixed(1)}%`);
 
 /** "; CPU 49.8% / 50.1%, GC 4.2% / 3.1% of it" (full / empty), or nothing when neither was read. */
-export function usageText({ full, empty }: PairUsage): string {
+function usageText({ full, empty }: PairUsage): string {
   const cpu = full.cpuShare !== undefined || empty.cpuShare !== undefined ? `CPU ${share(full.cpuShare)} / ${share(empty.cpuShare)}` : "";
   const gc = full.gcShare !== undefined || empty.gcShare !== undefined ? `GC ${share(full.gcShare)} / ${share(empty.gcShare)} of it` : "";
   const parts = [cpu, gc].filter(Boolean);

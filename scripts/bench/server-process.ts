@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
 import { nodeFlags } from "../../src/runtime/node/node-flags.mjs";
 import { type ServerUsage, cpuMsOf } from "./server-usage.ts";
 import { type BenchTools, onCore } from "./tools.ts";
@@ -31,10 +32,27 @@ export function serverArgv(tools: BenchTools, kind: string, options: object = {}
 export function startServerProcess(tools: BenchTools, kind: string, options: object = {}, timeoutMs = 60_000): Promise<ServerProcess> {
   const argv = serverArgv(tools, kind, options);
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ["pipe", "pipe", "pipe"] });
-  let stdout = "";
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // Its first stdout line gives the ports; later ones answer "usage", in the order asked.
+  const lines = createInterface({ input: child.stdout });
+  const waiting: ((gcMs: number | undefined) => void)[] = [];
+  let gcAnswers = true;
+  const askGc = () =>
+    new Promise<number | undefined>((answered) => {
+      if (!gcAnswers || child.exitCode !== null || child.signalCode !== null) return answered(undefined);
+      const late = setTimeout(() => {
+        // No answer: stop asking, so a late one cannot answer a later question.
+        gcAnswers = false;
+        answered(undefined);
+      }, usageTimeoutMs);
+      waiting.push((gcMs) => {
+        clearTimeout(late);
+        answered(gcMs);
+      });
+      child.stdin.write("usage\n");
+    });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill();
@@ -45,57 +63,32 @@ export function startServerProcess(tools: BenchTools, kind: string, options: obj
       clearTimeout(timer);
       reject(new Error(`${kind} server exited with ${code}: ${stderr.trim()}`));
     });
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const line = stdout.split("\n")[0];
-      if (stdout.includes("\n") && line && child.pid) {
-        clearTimeout(timer);
-        child.stdout.removeAllListeners("data");
-        const pid = child.pid;
-        // Later lines are answers to "usage", in the order asked.
-        const waiting: ((gcMs: number | undefined) => void)[] = [];
-        let gcAnswers = true;
-        let rest = stdout.slice(stdout.indexOf("\n") + 1);
-        child.stdout.on("data", (more: Buffer) => {
-          rest += more.toString();
-          for (let newline = rest.indexOf("\n"); newline >= 0; newline = rest.indexOf("\n")) {
-            const answer = rest.slice(0, newline);
-            rest = rest.slice(newline + 1);
-            const gcMs = answer.startsWith('{"gcMs":') ? (JSON.parse(answer) as { gcMs: number }).gcMs : undefined;
-            if (gcMs !== undefined) waiting.shift()?.(gcMs);
-          }
-        });
-        const askGc = () =>
-          new Promise<number | undefined>((answered) => {
-            if (!gcAnswers || child.exitCode !== null || child.signalCode !== null) return answered(undefined);
-            const late = setTimeout(() => {
-              // No answer: stop asking, so a late one cannot answer a later question.
-              gcAnswers = false;
-              answered(undefined);
-            }, usageTimeoutMs);
-            waiting.push((gcMs) => {
-              clearTimeout(late);
-              answered(gcMs);
-            });
-            child.stdin.write("usage\n");
-          });
-        resolve({
-          kind,
-          pid,
-          ports: (JSON.parse(line) as { ports: Record<string, number> }).ports,
-          async usage() {
-            const gcMs = await askGc();
-            const cpuMs = cpuMsOf(pid);
-            return { ...(cpuMs !== undefined ? { cpuMs } : {}), ...(gcMs !== undefined ? { gcMs } : {}) };
-          },
-          async stop() {
-            child.stdin.end(); // the server exits when its stdin closes
-            const killer = setTimeout(() => child.kill("SIGKILL"), 5000);
-            await exited;
-            clearTimeout(killer);
-          },
-        });
+    let started = false;
+    lines.on("line", (line) => {
+      if (started) {
+        if (line.startsWith('{"gcMs":')) waiting.shift()?.((JSON.parse(line) as { gcMs: number }).gcMs);
+        return;
       }
+      const pid = child.pid;
+      if (!line || pid === undefined) return;
+      started = true;
+      clearTimeout(timer);
+      resolve({
+        kind,
+        pid,
+        ports: (JSON.parse(line) as { ports: Record<string, number> }).ports,
+        async usage() {
+          const gcMs = await askGc();
+          const cpuMs = cpuMsOf(pid);
+          return { ...(cpuMs !== undefined ? { cpuMs } : {}), ...(gcMs !== undefined ? { gcMs } : {}) };
+        },
+        async stop() {
+          child.stdin.end(); // the server exits when its stdin closes
+          const killer = setTimeout(() => child.kill("SIGKILL"), 5000);
+          await exited;
+          clearTimeout(killer);
+        },
+      });
     });
   });
 }
