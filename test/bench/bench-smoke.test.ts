@@ -32,6 +32,8 @@ const expectedRows = [
   "template-grpc-web-h2c",
   "template-grpc-h2c",
   "template-empty-json-h1",
+  "template-empty-proto-h2c",
+  "template-empty-grpc-web-h2c",
   "template-empty-grpc-h2c",
   "postgres-get-user-h2c",
   "postgres-create-user-h2c",

@@ -306,6 +306,17 @@ describe("the order of a round", () => {
     expect(orderOfRound(2)).toEqual([...orderOfRound(1)].reverse());
     expect(orderOfRound(3)).toEqual(orderOfRound(1));
   });
+
+  it("gives the empty-chain server the full one's history: every protocol, each beside its full twin", () => {
+    const full = unaryRows.filter((spec) => spec.server === "template");
+    const empty = unaryRows.filter((spec) => spec.server === "template-empty");
+    expect(empty.map((spec) => `${spec.protocol} ${spec.h1}`).sort()).toEqual(full.map((spec) => `${spec.protocol} ${spec.h1}`).sort());
+    for (const twin of empty) {
+      const fullTwin = full.find((spec) => spec.protocol === twin.protocol)!;
+      const at = (id: string) => roundOrder.indexOf(id);
+      expect(Math.abs(at(twin.id) - at(fullTwin.id)), `${twin.id} beside ${fullTwin.id}`).toBe(1);
+    }
+  });
 });
 
 describe("the servers' command lines", () => {
