@@ -13,6 +13,7 @@ import { createErrorsInterceptor } from "./interceptors/errors.ts";
 import { type RpcLogger, createLoggingInterceptor } from "./interceptors/logging.ts";
 import { createMaintenanceInterceptor } from "./interceptors/maintenance.ts";
 import { type RpcRecorder, createMetricsInterceptor } from "./interceptors/metrics.ts";
+import type { SettleScheduler } from "./interceptors/rpc-call.ts";
 import { createClientTracingInterceptor, createServerTracingInterceptor } from "./interceptors/tracing.ts";
 import { createValidationInterceptor } from "./interceptors/validation.ts";
 import { operationalServices } from "./operational-services.ts";
@@ -54,6 +55,8 @@ export interface AppDeps {
   meter?: Meter;
   /** Also receives every finished call (Workers: Analytics Engine). */
   recordRpc?: RpcRecorder;
+  /** When tracing, metrics and logging are told a call is over (default: at once; see SettleScheduler). */
+  settleObservers?: SettleScheduler;
 }
 
 /** Largest request message accepted (after decompression): 4 MiB, like gRPC's default. */
@@ -83,11 +86,12 @@ export function createServerInterceptors(deps: AppDeps): Interceptor[] {
  * around the calls it refuses, so those get a span, a metric and a log line too.
  */
 export function createObservingInterceptors(deps: AppDeps): Interceptor[] {
+  const schedule = deps.settleObservers;
   return [
     createConfigInterceptor(deps.config),
-    createServerTracingInterceptor({ tracer: deps.tracer, reuseActiveSpan: deps.reuseActiveSpan ?? false }),
-    createMetricsInterceptor({ meter: deps.meter ?? metrics.getMeter("connect-service-template"), record: deps.recordRpc }),
-    createLoggingInterceptor(deps.log),
+    createServerTracingInterceptor({ tracer: deps.tracer, reuseActiveSpan: deps.reuseActiveSpan ?? false, schedule }),
+    createMetricsInterceptor({ meter: deps.meter ?? metrics.getMeter("connect-service-template"), record: deps.recordRpc, schedule }),
+    createLoggingInterceptor(deps.log, { schedule }),
     createErrorsInterceptor(),
   ];
 }

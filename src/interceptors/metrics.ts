@@ -2,7 +2,7 @@ import { ConnectError, type Interceptor } from "@connectrpc/connect";
 import type { Attributes, Meter } from "@opentelemetry/api";
 import { ATTR_ERROR_TYPE } from "@opentelemetry/semantic-conventions";
 import { ATTR_RPC_RESPONSE_STATUS_CODE, METRIC_RPC_SERVER_CALL_DURATION } from "@opentelemetry/semantic-conventions/incubating";
-import { type RpcRequest, codeName, observe, procedureOf, rpcAttributes } from "./rpc-call.ts";
+import { type RpcRequest, type SettleScheduler, codeName, observe, procedureOf, rpcAttributes } from "./rpc-call.ts";
 
 /**
  * Calls in progress. The RPC conventions define no such instrument (HTTP's is
@@ -26,6 +26,8 @@ export interface MetricsOptions {
   /** Where the instruments come from: the SDK's meter on Node, the API's no-op on Workers. */
   meter: Meter;
   record?: RpcRecorder;
+  /** When calls are recorded once over: see SettleScheduler. */
+  schedule?: SettleScheduler;
 }
 
 /** gRPC code names by Code (index 0: OK), so no string is built per call. */
@@ -46,7 +48,7 @@ interface MethodLabels {
  * `rpc.response.status_code` and `error.type`, and `rpc.server.active_calls`. A server
  * stream counts until its last message is sent or it fails (see observe()).
  */
-export function createMetricsInterceptor({ meter, record }: MetricsOptions): Interceptor {
+export function createMetricsInterceptor({ meter, record, schedule }: MetricsOptions): Interceptor {
   const duration = meter.createHistogram(METRIC_RPC_SERVER_CALL_DURATION, {
     unit: "s",
     description: "Duration of RPCs served, until the last response message for streams.",
@@ -94,12 +96,17 @@ export function createMetricsInterceptor({ meter, record }: MetricsOptions): Int
   return (next) => (req) => {
     const labels = labelsOf(req);
     inProgress.set(labels.active, (inProgress.get(labels.active) ?? 0) + 1);
-    return observe(next, req, (failure, elapsedMs) => {
-      const seconds = elapsedMs / 1000;
-      const code = failure === undefined ? 0 : ConnectError.from(failure).code;
-      inProgress.set(labels.active, (inProgress.get(labels.active) ?? 1) - 1);
-      duration.record(seconds, outcomeOf(labels, code));
-      record?.(labels.procedure, codeNames[code] ?? "UNKNOWN", seconds);
-    });
+    return observe(
+      next,
+      req,
+      (failure, elapsedMs) => {
+        const seconds = elapsedMs / 1000;
+        const code = failure === undefined ? 0 : ConnectError.from(failure).code;
+        inProgress.set(labels.active, (inProgress.get(labels.active) ?? 1) - 1);
+        duration.record(seconds, outcomeOf(labels, code));
+        record?.(labels.procedure, codeNames[code] ?? "UNKNOWN", seconds);
+      },
+      schedule,
+    );
   };
 }

@@ -19,7 +19,7 @@ import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { ATTR_ERROR_TYPE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from "@opentelemetry/semantic-conventions";
 import { ATTR_ENDUSER_ID, ATTR_RPC_RESPONSE_STATUS_CODE } from "@opentelemetry/semantic-conventions/incubating";
 import { callerKey } from "../auth/caller.ts";
-import { codeName, isServerFault, observe, procedureOf, rpcAttributes } from "./rpc-call.ts";
+import { type SettleScheduler, codeName, isServerFault, observe, procedureOf, rpcAttributes } from "./rpc-call.ts";
 import { spanContextKey } from "../telemetry/span-context.ts";
 
 // W3C trace context, independent of what (if anything) registered a global propagator:
@@ -120,6 +120,8 @@ export interface ServerTracingOptions {
    * second SERVER span for the same request would only duplicate it.
    */
   reuseActiveSpan?: boolean;
+  /** When spans are ended once their call is over: see SettleScheduler. */
+  schedule?: SettleScheduler;
 }
 
 /**
@@ -128,7 +130,7 @@ export interface ServerTracingOptions {
  * caller's span. Runs the rest of the call with the span active, so outgoing calls
  * (createClientTracingInterceptor) become its children.
  */
-export function createServerTracingInterceptor({ tracer, reuseActiveSpan = false }: ServerTracingOptions): Interceptor {
+export function createServerTracingInterceptor({ tracer, reuseActiveSpan = false, schedule }: ServerTracingOptions): Interceptor {
   return (next) => (req) => {
     const procedure = procedureOf(req);
     const borrowed = reuseActiveSpan ? trace.getActiveSpan() : undefined;
@@ -153,7 +155,7 @@ export function createServerTracingInterceptor({ tracer, reuseActiveSpan = false
     // The request gate authenticated the caller before the chain runs: its subject, never the token.
     const caller = req.contextValues.get(callerKey);
     if (caller) span.setAttribute(ATTR_ENDUSER_ID, caller.subject);
-    const run = () => observe(next, req, (failure) => settle(span, failure, SpanKind.SERVER, span !== borrowed));
+    const run = () => observe(next, req, (failure) => settle(span, failure, SpanKind.SERVER, span !== borrowed), schedule);
     return spanContext ? context.with(spanContext, run) : run();
   };
 }

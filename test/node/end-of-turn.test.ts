@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { writeAtEndOfTurn } from "../../src/runtime/node/unary/end-of-turn.ts";
+import { runAfterWrites, writeAtEndOfTurn } from "../../src/runtime/node/unary/end-of-turn.ts";
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -77,5 +77,59 @@ describe("writeAtEndOfTurn", () => {
     );
     await nextTurn();
     expect(made).toEqual(["first", "from a write", "later"]);
+  });
+});
+
+describe("runAfterWrites", () => {
+  it("should run tasks after every write of the turn, those held after them included, in order", async () => {
+    const done: string[] = [];
+    const none = () => {};
+    runAfterWrites(() => done.push("task 1"), none);
+    writeAtEndOfTurn(() => done.push("write 1"), none);
+    await Promise.resolve();
+    runAfterWrites(() => done.push("task 2"), none);
+    writeAtEndOfTurn(() => done.push("write 2"), none);
+    expect(done).toEqual([]);
+    await nextTurn();
+    expect(done).toEqual(["write 1", "write 2", "task 1", "task 2"]);
+  });
+
+  it("should run tasks alone when no write is held, and give a task's error to its own handler", async () => {
+    const done: string[] = [];
+    const failures: [string, unknown][] = [];
+    const boom = new Error("observer failed");
+    runAfterWrites(
+      () => done.push("a"),
+      (error) => failures.push(["a", error]),
+    );
+    runAfterWrites(
+      () => {
+        throw boom;
+      },
+      (error) => failures.push(["b", error]),
+    );
+    runAfterWrites(
+      () => done.push("c"),
+      (error) => failures.push(["c", error]),
+    );
+    await nextTurn();
+    expect(done).toEqual(["a", "c"]);
+    expect(failures).toEqual([["b", boom]]);
+  });
+
+  it("should make a write a task holds in the next turn", async () => {
+    const done: string[] = [];
+    runAfterWrites(
+      () =>
+        writeAtEndOfTurn(
+          () => done.push("write from a task"),
+          () => {},
+        ),
+      () => {},
+    );
+    await nextTurn();
+    expect(done).toEqual([]);
+    await nextTurn();
+    expect(done).toEqual(["write from a task"]);
   });
 });

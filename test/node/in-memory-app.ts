@@ -8,6 +8,7 @@ import { createReadiness } from "../../src/health/readiness.ts";
 import type { Config } from "../../src/gen/acme/config/v1/config_pb.ts";
 import type { RpcLogEntry } from "../../src/interceptors/logging.ts";
 import type { RpcRecorder } from "../../src/interceptors/metrics.ts";
+import type { SettleScheduler } from "../../src/interceptors/rpc-call.ts";
 import { migrate } from "../../src/runtime/node/migrate.ts";
 import { openSqliteDatabase } from "../../src/runtime/node/sqlite.ts";
 import { createTestAuth, withAuthorization } from "../shared/test-auth.ts";
@@ -24,6 +25,8 @@ export interface InMemoryAppOptions {
   config?: () => Config;
   /** Authorization header of every call (default: a test token with every scope). */
   authorization?: string;
+  /** When tracing, metrics and logging hear a call is over (default: at once). */
+  settleObservers?: SettleScheduler;
 }
 
 /**
@@ -55,6 +58,7 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
     tracer,
     meter: options.meter,
     recordRpc: options.recordRpc,
+    settleObservers: options.settleObservers,
     config: options.config ?? defaultConfig,
     readiness: createReadiness([databaseCheck(db)]),
   });

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
       : { tracer: trace.getTracer("connect-service-template"), flush: async () => {}, shutdown: async () => {} };
     // Metrics are always on: GET /metrics on the server's port, plus OTLP with an endpoint.
     const metrics = await startNodeMetrics(settings);
-    const running = await startServer(env, { log, configLog, tracer: tracing.tracer, metrics }, {}, state);
+    const running = await startServer(env, { log, configLog, serverLog, tracer: tracing.tracer, metrics }, {}, state);
     // Shutdown (docs/health-and-shutdown.md): not ready at once, keep serving for
     // SHUTDOWN_DELAY_MS while load balancers notice, then stop accepting and drain calls for
     // up to SHUTDOWN_GRACE_MS, flush telemetry, close the database, exit 0. A second signal

@@ -26,6 +26,7 @@ import { reflectionServices } from "./reflection.ts";
 import { probeEndpoints } from "./probes.ts";
 import { openSqliteDatabase } from "./sqlite.ts";
 import { tracedDatabase } from "../../store/traced-database.ts";
+import { runAfterWrites } from "./unary/end-of-turn.ts";
 import { serveStatic, webRoot } from "./static-files.ts";
 
 export interface RunningServer {
@@ -205,6 +206,13 @@ export async function startServer(
       auth.mode === "issuer" ? auth.settings : auth.mode === "dev" ? await devAuthSettings(auth.keyFile) : undefined,
     );
     const rateLimit = createRateLimitCheck({ config: config.current, limiters });
+    const serverLog = telemetry.serverLog ?? stderrServerLog;
+    const observerFailed = (error: unknown) =>
+      serverLog({
+        level: "error",
+        msg: `an RPC observer (tracing, metrics or logging) failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        source: "observers",
+      });
     const deps = {
       verifyToken,
       // With GATEWAY_SECRET, calls the edge gateway forwarded were rate limited there (docs/gateway.md).
@@ -216,6 +224,9 @@ export async function startServer(
       log: telemetry.log,
       tracer: telemetry.tracer,
       meter: telemetry.metrics?.meter,
+      // Tracing, metrics and logging hear that a call is over after the turn's responses
+      // are written, all of the turn's calls together (src/interceptors/rpc-call.ts).
+      settleObservers: (tell: () => void) => runAfterWrites(tell, observerFailed),
       config: config.current,
       readiness,
     };
