@@ -31,29 +31,6 @@ describe("writeAtEndOfTurn", () => {
     expect(failures).toEqual([]);
   });
 
-  it("should give a write's error to its own failure handler and still make the others", async () => {
-    const made: string[] = [];
-    const failures: [string, unknown][] = [];
-    const boom = new Error("invalid header");
-    writeAtEndOfTurn(
-      () => made.push("a"),
-      (error) => failures.push(["a", error]),
-    );
-    writeAtEndOfTurn(
-      () => {
-        throw boom;
-      },
-      (error) => failures.push(["b", error]),
-    );
-    writeAtEndOfTurn(
-      () => made.push("c"),
-      (error) => failures.push(["c", error]),
-    );
-    await nextTurn();
-    expect(made).toEqual(["a", "c"]);
-    expect(failures).toEqual([["b", boom]]);
-  });
-
   it("should make a write held while the others are made in the next turn, not lose it", async () => {
     const made: string[] = [];
     writeAtEndOfTurn(
@@ -94,29 +71,6 @@ describe("runAfterWrites", () => {
     expect(done).toEqual(["write 1", "write 2", "task 1", "task 2"]);
   });
 
-  it("should run tasks alone when no write is held, and give a task's error to its own handler", async () => {
-    const done: string[] = [];
-    const failures: [string, unknown][] = [];
-    const boom = new Error("observer failed");
-    runAfterWrites(
-      () => done.push("a"),
-      (error) => failures.push(["a", error]),
-    );
-    runAfterWrites(
-      () => {
-        throw boom;
-      },
-      (error) => failures.push(["b", error]),
-    );
-    runAfterWrites(
-      () => done.push("c"),
-      (error) => failures.push(["c", error]),
-    );
-    await nextTurn();
-    expect(done).toEqual(["a", "c"]);
-    expect(failures).toEqual([["b", boom]]);
-  });
-
   it("should make a write a task holds in the next turn", async () => {
     const done: string[] = [];
     runAfterWrites(
@@ -131,5 +85,34 @@ describe("runAfterWrites", () => {
     expect(done).toEqual([]);
     await nextTurn();
     expect(done).toEqual(["write from a task"]);
+  });
+});
+
+// Writes, and tasks alone (no write held): each one's error goes to its own handler.
+describe.each([
+  ["writeAtEndOfTurn", writeAtEndOfTurn],
+  ["runAfterWrites", runAfterWrites],
+] as const)("%s", (_, hold) => {
+  it("should give one's error to its own failure handler and still run the others", async () => {
+    const done: string[] = [];
+    const failures: [string, unknown][] = [];
+    const boom = new Error("failed");
+    hold(
+      () => done.push("a"),
+      (error) => failures.push(["a", error]),
+    );
+    hold(
+      () => {
+        throw boom;
+      },
+      (error) => failures.push(["b", error]),
+    );
+    hold(
+      () => done.push("c"),
+      (error) => failures.push(["c", error]),
+    );
+    await nextTurn();
+    expect(done).toEqual(["a", "c"]);
+    expect(failures).toEqual([["b", boom]]);
   });
 });

@@ -1,6 +1,7 @@
 import { constants } from "node:http2";
 import type { Http1Listener } from "./unary/http1-unary.ts";
 import type { Http2StreamListener } from "./unary/http2-unary.ts";
+import { errorText } from "./error-text.ts";
 
 /**
  * A request listener that throws takes the whole Node process down, every caller with
@@ -37,5 +38,5 @@ export function neverThrow2(next: Http2StreamListener): Http2StreamListener {
 }
 
 function reportCrash(error: unknown): void {
-  console.error(`request listener threw, request answered 500: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  console.error(`request listener threw, request answered 500: ${errorText(error)}`);
 }

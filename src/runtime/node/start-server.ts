@@ -27,6 +27,7 @@ import { probeEndpoints } from "./probes.ts";
 import { openSqliteDatabase } from "./sqlite.ts";
 import { tracedDatabase } from "../../store/traced-database.ts";
 import { runAfterWrites } from "./unary/end-of-turn.ts";
+import { errorText } from "./error-text.ts";
 import { serveStatic, webRoot } from "./static-files.ts";
 
 export interface RunningServer {
@@ -210,7 +211,7 @@ export async function startServer(
     const observerFailed = (error: unknown) =>
       serverLog({
         level: "error",
-        msg: `an RPC observer (tracing, metrics or logging) failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        msg: `an RPC observer (tracing, metrics or logging) failed: ${errorText(error)}`,
         source: "observers",
       });
     const deps = {

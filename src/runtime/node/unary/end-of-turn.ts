@@ -54,7 +54,7 @@ function hold(queue: Held[], run: () => void, failed: (error: unknown) => void):
 function runHeld(): void {
   // What is held while these run (a failure handler writing, a task holding a write) waits
   // for the next turn.
-  const batch = writes.length === 0 ? afterWrites.splice(0) : [...writes.splice(0), ...afterWrites.splice(0)];
+  const batch = writes.splice(0).concat(afterWrites.splice(0));
   for (const { run, failed } of batch) {
     try {
       run();
