@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { declaredScopes } from "../../src/auth/declared-scopes.ts";
 import { devAuthSettings } from "../../src/runtime/node/dev-auth.ts";
 import { serviceTable } from "../../src/service-table.ts";
-import { buildMcpWorkerChunk } from "../mcp-worker/build.ts";
+import { buildWorkerChunks } from "../worker-chunks/build.ts";
 
 const args = process.argv.slice(2);
 const optionValue = (name: string) => {
@@ -25,8 +25,8 @@ if (!configured) {
   console.log(`auth: trusting the development key; mint a token with: npm run token -- --sub ada --scopes "${scopes}"`);
 }
 
-// The Worker's MCP module from the current src/mcp/ (wrangler uploads it as built).
-await buildMcpWorkerChunk();
+// The Worker's modules imported on demand (MCP, tracing) from the current sources.
+await buildWorkerChunks();
 
 const persist = optionValue("--persist-to");
 const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", ...(persist ? ["--persist-to", persist] : [])], {

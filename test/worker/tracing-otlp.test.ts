@@ -1,16 +1,19 @@
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { OrderService } from "../../src/gen/acme/order/v1/order_pb.ts";
 import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
 import { type ReceivedSpan, expectCreateOrderTrace, newTraceparent } from "../shared/trace-assertions.ts";
 import { uniqueEmail } from "../shared/user-service-contract.ts";
+import { loadTracedFetch, traceExportModule } from "../../src/runtime/worker/tracing.ts";
+import type { WorkerEnv } from "../../src/runtime/worker/worker-env.ts";
 import { testAuth, workerFetch, workerOrigin } from "./worker-fetch.ts";
 
 const transport = createConnectTransport({ baseUrl: workerOrigin, fetch: workerFetch as typeof fetch });
 const users = createClient(UserService, transport);
 const orders = createClient(OrderService, transport);
+afterEach(() => vi.restoreAllMocks());
 
 /** Spans of one trace, once `done` accepts them (export runs after the response, in waitUntil). */
 async function spansOf(traceId: string, done: (spans: ReceivedSpan[]) => boolean): Promise<ReceivedSpan[]> {
@@ -54,5 +57,23 @@ describe("OpenTelemetry on the Worker (otel-cf-workers)", () => {
     expect(response.status).toBe(400);
     const spans = await spansOf(caller.traceId, (s) => s.some((span) => span.kind === 2));
     expect(spans.find((s) => s.kind === 2)?.attributes["error.type"]).toBe("FAILED_PRECONDITION");
+  });
+});
+
+describe("the Worker's tracing module (src/gen/trace-export-worker.js)", () => {
+  const untraced: ExportedHandlerFetchHandler<WorkerEnv> = async () => new Response("untraced");
+
+  it("should wrap fetch once loaded", async () => {
+    const traced = await loadTracedFetch(untraced, traceExportModule);
+    expect(traced).not.toBe(untraced);
+  });
+
+  it("should serve untraced, and say why, when the module cannot be loaded", async () => {
+    const errors = vi.spyOn(console, "error");
+    const served = await loadTracedFetch(untraced, "missing-worker.js");
+    expect(served).toBe(untraced);
+    const line = JSON.parse(String(errors.mock.calls.at(-1)?.[0]));
+    expect(line).toMatchObject({ level: "error" });
+    expect(line.msg).toMatch(/^tracing disabled: its module missing-worker\.js did not load: /);
   });
 });

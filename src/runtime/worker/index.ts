@@ -1,7 +1,6 @@
 // src/runtime/worker/: everything Workers-only: the fetch entry (this file), D1, KV
 // config, the rate limit binding, tracing with otel-cf-workers. docs/runtimes.md.
 
-import { instrument } from "@microlabs/otel-cf-workers";
 import { ProxyTracerProvider, trace } from "@opentelemetry/api";
 import { createApp, createClientInterceptors } from "../../app.ts";
 import { readAuthSettings, verifierFor } from "../../auth/auth-settings.ts";
@@ -21,7 +20,7 @@ import { forwardingRouter } from "./node-origins.ts";
 import { workerRateLimitChecks } from "./rate-limit-binding.ts";
 import { rawEnvOf, rememberRawEnv } from "./raw-env.ts";
 import { configStoreFor } from "./kv-config.ts";
-import { otelSettings, traceConfig } from "./tracing.ts";
+import { loadTracedFetch, otelSettings } from "./tracing.ts";
 import { userServiceTransport } from "./user-service-transport.ts";
 import type { WorkerEnv } from "./worker-env.ts";
 
@@ -121,13 +120,14 @@ const handler = {
   },
 } satisfies ExportedHandler<WorkerEnv>;
 
-// instrument() replaces fetch on the object it is given: hand it a copy.
-const traced = instrument({ ...handler }, traceConfig);
+// Loaded by the first request that has an OTLP endpoint set (tracing.ts).
+let traced: Promise<ExportedHandlerFetchHandler<WorkerEnv>> | undefined;
 
 export default {
   fetch(request, env, ctx) {
     if (!otelSettings(env)) return handler.fetch(request, env, ctx);
     rememberRawEnv(request, env);
-    return traced.fetch!(request, env, ctx);
+    traced ??= loadTracedFetch(handler.fetch);
+    return traced.then((fetch) => fetch(request, env, ctx));
   },
 } satisfies ExportedHandler<WorkerEnv>;

@@ -1,6 +1,5 @@
-import { type ResolveConfigFn, type TailSampleFn, isHeadSampled, isRootErrorSpan } from "@microlabs/otel-cf-workers";
-import { ATTR_ERROR_TYPE } from "@opentelemetry/semantic-conventions";
 import { type OtelSettings, readOtelSettings } from "../../telemetry/otel-env.ts";
+import { importWorkerModule } from "../../worker-modules.ts";
 import { writeLogLine } from "./console-loggers.ts";
 import { loadedConfig } from "./kv-config.ts";
 import type { WorkerEnv } from "./worker-env.ts";
@@ -21,21 +20,26 @@ export function otelSettings(env: WorkerEnv): OtelSettings | undefined {
   return settingsByEnv.get(env);
 }
 
-/** Exports sampled traces, and every trace whose request failed, whatever the ratio. */
-const exportSampledOrFailed: TailSampleFn = (traceInfo) =>
-  isHeadSampled(traceInfo) || isRootErrorSpan(traceInfo) || traceInfo.localRootSpan.attributes[ATTR_ERROR_TYPE] !== undefined;
+/** The tracing module's name under src/gen/. */
+export const traceExportModule = "trace-export-worker.js";
 
-/** otel-cf-workers configuration: OTLP/HTTP export per the standard variables. */
-export const traceConfig: ResolveConfigFn<WorkerEnv> = (env) => {
-  const settings = otelSettings(env);
-  if (!settings?.tracesUrl) throw new Error("tracing is only instrumented when an endpoint is set");
-  return {
-    exporter: { url: settings.tracesUrl, headers: settings.headers },
-    service: { name: settings.serviceName },
-    // The ratio is runtime config; this runs per request, after the config is loaded.
-    sampling: {
-      headSampler: { ratio: loadedConfig(env)?.observability?.traceSampleRatio ?? 1 },
-      tailSampler: exportSampledOrFailed,
-    },
-  };
-};
+type FetchHandler = ExportedHandlerFetchHandler<WorkerEnv>;
+
+/**
+ * `fetch` traced by otel-cf-workers, which lives in a module of its own (trace-export.ts,
+ * built into src/gen/trace-export-worker.js and uploaded beside the Worker) imported here
+ * on first use: a Worker without an OTLP endpoint never loads it. If it cannot be loaded,
+ * an error line says so and `fetch` is served untraced: tracing never takes the service down.
+ */
+export async function loadTracedFetch(fetch: FetchHandler, moduleName: `${string}-worker.js` = traceExportModule): Promise<FetchHandler> {
+  try {
+    const { tracedFetch } = await importWorkerModule<typeof import("../../gen/trace-export-worker.js")>(moduleName);
+    return tracedFetch(fetch, {
+      settings: otelSettings,
+      sampleRatio: (env) => loadedConfig(env)?.observability?.traceSampleRatio ?? 1,
+    });
+  } catch (error) {
+    writeLogLine("error", { msg: `tracing disabled: its module ${moduleName} did not load: ${(error as Error).message}` });
+    return fetch;
+  }
+}
