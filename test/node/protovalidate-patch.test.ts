@@ -12,8 +12,9 @@ import { file_acme_user_v1_user } from "../../src/gen/acme/user/v1/user_pb.ts";
 import type { Plugin } from "esbuild";
 
 // patches/@bufbuild+protovalidate+*.patch (applied by patch-package on npm install) makes
-// protovalidate compile each standard CEL rule on first use, on Node and on Workers.
-// Oracle: the same validator bundled with the patch undone (eager compilation, as
+// protovalidate compile each standard CEL rule on first use, and build a cursor's field
+// path only when a violation asks for it, on Node and on Workers. Oracle: the same
+// validator bundled with the patch undone (eager compilation and eager paths, as
 // published). Both run over a corpus of messages breaking and keeping every kind of rule
 // the app's messages declare, and must report the same violations (paths, rule ids,
 // messages) in order.
@@ -27,11 +28,32 @@ function undoPatch(source: string): string {
   return source.replace(lazyPush, "standard.push({ field, rule, compiled: this.compileRule(rule) });");
 }
 
+/** The two lines of cursor.js the patch makes lazy, and how they read as published (a path cloned per step). */
+const lazyPaths: [string, string][] = [
+  ["return new Cursor(root, failFast, [], undefined);", "return new Cursor(root, failFast, [], buildPath(root));"],
+  [
+    "return new Cursor(this.root, this.failFast, this.violations, undefined, this, step, arg);",
+    "return new Cursor(this.root, this.failFast, this.violations, this.builder.clone()[step](arg));",
+  ],
+];
+
+/** protovalidate's cursor.js as published: every cursor's path built when it is made. */
+function undoCursorPatch(source: string): string {
+  return lazyPaths.reduce((text, [patched, published]) => {
+    if (!text.includes(patched)) throw new Error("the installed protovalidate's cursor.js does not carry the patch");
+    return text.replace(patched, published);
+  }, source);
+}
+
 const eagerRules: Plugin = {
-  name: "eager-cel-rules",
+  name: "published-protovalidate",
   setup(build) {
     build.onLoad({ filter: /[\\/]@bufbuild[\\/]protovalidate[\\/]dist[\\/]esm[\\/]cel\.js$/ }, (args) => ({
       contents: undoPatch(readFileSync(args.path, "utf8")),
+      loader: "js",
+    }));
+    build.onLoad({ filter: /[\\/]@bufbuild[\\/]protovalidate[\\/]dist[\\/]esm[\\/]cursor\.js$/ }, (args) => ({
+      contents: undoCursorPatch(readFileSync(args.path, "utf8")),
       loader: "js",
     }));
   },
@@ -126,7 +148,7 @@ function message(desc: DescMessage, r: () => number, depth = 0): unknown {
   return create(desc, init as never);
 }
 
-describe("protovalidate patched to compile standard CEL rules on first use", () => {
+describe("protovalidate patched to compile standard CEL rules and build violation paths on first use", () => {
   let eager: Check;
   let lazy: Check;
   beforeAll(async () => {
@@ -140,6 +162,7 @@ describe("protovalidate patched to compile standard CEL rules on first use", () 
     for (const file of [cjs, cjs.replace("/cjs/", "/esm/")]) {
       const cel = readFileSync(file, "utf8");
       expect(cel, file).toContain(lazyPush);
+      expect(readFileSync(file.replace(/cel\.js$/, "cursor.js"), "utf8"), file).toContain(lazyPaths[1]![0]);
     }
   });
 
