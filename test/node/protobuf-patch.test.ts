@@ -1,16 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { type DescMessage, create, fromBinary, fromJsonString, toBinary, toJson, toJsonString } from "@bufbuild/protobuf";
 import { reflect } from "@bufbuild/protobuf/reflect";
 import { TimestampSchema } from "@bufbuild/protobuf/wkt";
-import type { Plugin } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigSchema } from "../../src/gen/acme/config/v1/config_pb.ts";
 import { CreateOrderRequestSchema, OrderSchema } from "../../src/gen/acme/order/v1/order_pb.ts";
 import { ListUsersResponseSchema, UserSchema } from "../../src/gen/acme/user/v1/user_pb.ts";
 import { seededRandom } from "../shared/seeded-random.ts";
+import { type PatchedFile, bundleEntry, publishedFiles } from "./published-package.ts";
 
 // patches/@bufbuild+protobuf+*.patch (applied by patch-package on npm install) formats a
 // google.protobuf.Timestamp's JSON date and time by arithmetic instead of with
@@ -20,28 +19,19 @@ import { seededRandom } from "../shared/seeded-random.ts";
 // of nanos, seeded random instants, the invalid ones) and of messages with lists, maps
 // and nested messages, and must give the same text, bytes or error.
 
-const root = new URL("../../", import.meta.url).pathname;
-const patchedReturn = "return isoDateTime(Number(val.seconds)) + z;";
-const lazyCaches = "        this.lists = undefined;\n        this.maps = undefined;\n";
-
-/** `source` with `patched` put back as published, failing if the installed file lacks it. */
-function undo(source: string, patched: string, published: string): string {
-  if (!source.includes(patched)) throw new Error("the installed @bufbuild/protobuf does not carry the patch");
-  return source.replace(patched, published);
-}
-
-const published: Plugin = {
-  name: "published-protobuf",
-  setup(build) {
-    build.onLoad({ filter: /[\\/]@bufbuild[\\/]protobuf[\\/]dist[\\/]esm[\\/]to-json\.js$/ }, (args) => ({
-      contents: undo(readFileSync(args.path, "utf8"), patchedReturn, 'return new Date(ms).toISOString().replace(".000Z", z);'),
-      loader: "js",
-    }));
-    build.onLoad({ filter: /[\\/]@bufbuild[\\/]protobuf[\\/]dist[\\/]esm[\\/]reflect[\\/]reflect\.js$/ }, (args) => ({
-      contents: undo(readFileSync(args.path, "utf8"), lazyCaches, "        this.lists = new Map();\n        this.maps = new Map();\n"),
-      loader: "js",
-    }));
-  },
+/** The patch's texts, and how they read as published. */
+const toJsonFile: PatchedFile = {
+  path: "@bufbuild/protobuf/dist/esm/to-json.js",
+  edits: [["return isoDateTime(Number(val.seconds)) + z;", 'return new Date(ms).toISOString().replace(".000Z", z);']],
+};
+const reflectFile: PatchedFile = {
+  path: "@bufbuild/protobuf/dist/esm/reflect/reflect.js",
+  edits: [
+    [
+      "        this.lists = undefined;\n        this.maps = undefined;\n",
+      "        this.lists = new Map();\n        this.maps = new Map();\n",
+    ],
+  ],
 };
 
 type Encode = (seconds: bigint, nanos: number) => string;
@@ -75,24 +65,12 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 let oracle: Encode;
 let oracleRoundTrip: RoundTrip;
 beforeAll(async () => {
-  const esbuild = await import("esbuild");
   const outfile = join(work, "published.mjs");
-  await esbuild.build({
-    stdin: { contents: entry, resolveDir: root, loader: "ts" },
-    outfile,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    logLevel: "error",
-    plugins: [published],
-  });
+  const oracles = await bundleEntry<{ encode: Encode; roundTrip: RoundTrip }>(entry, outfile, [publishedFiles([toJsonFile, reflectFile])]);
   const bundled = readFileSync(outfile, "utf8");
   expect(bundled).not.toContain("isoDateTime");
   expect(bundled).toMatch(/this\.lists = (\/\* @__PURE__ \*\/ )?new Map\(\)/);
-  ({ encode: oracle, roundTrip: oracleRoundTrip } = (await import(pathToFileURL(outfile).href)) as {
-    encode: Encode;
-    roundTrip: RoundTrip;
-  });
+  ({ encode: oracle, roundTrip: oracleRoundTrip } = oracles);
 }, 60_000);
 
 /** The installed (patched) protobuf-es, as the app encodes. */

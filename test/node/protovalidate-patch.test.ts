@@ -2,14 +2,13 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { type DescMessage, type DescField, ScalarType, create, toBinary } from "@bufbuild/protobuf";
 import { seededRandom } from "../shared/seeded-random.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { file_acme_config_v1_config } from "../../src/gen/acme/config/v1/config_pb.ts";
 import { file_acme_order_v1_order } from "../../src/gen/acme/order/v1/order_pb.ts";
 import { file_acme_user_v1_user } from "../../src/gen/acme/user/v1/user_pb.ts";
-import type { Plugin } from "esbuild";
+import { type PatchedFile, bundleEntry, publishedFiles } from "./published-package.ts";
 
 // patches/@bufbuild+protovalidate+*.patch (applied by patch-package on npm install) makes
 // protovalidate compile each standard CEL rule on first use, and build a cursor's field
@@ -19,44 +18,22 @@ import type { Plugin } from "esbuild";
 // the app's messages declare, and must report the same violations (paths, rule ids,
 // messages) in order.
 
-const root = new URL("../../", import.meta.url).pathname;
 const lazyPush = "standard.push(lazyRulePlan(this, field, rule));";
 
-/** protovalidate's cel.js as published: every standard rule compiled when its plan is built. */
-function undoPatch(source: string): string {
-  if (!source.includes(lazyPush)) throw new Error("the installed protovalidate does not carry the patch");
-  return source.replace(lazyPush, "standard.push({ field, rule, compiled: this.compileRule(rule) });");
-}
-
-/** The two lines of cursor.js the patch makes lazy, and how they read as published (a path cloned per step). */
-const lazyPaths: [string, string][] = [
-  ["return new Cursor(root, failFast, [], undefined);", "return new Cursor(root, failFast, [], buildPath(root));"],
-  [
-    "return new Cursor(this.root, this.failFast, this.violations, undefined, this, step, arg);",
-    "return new Cursor(this.root, this.failFast, this.violations, this.builder.clone()[step](arg));",
+/** The patch's texts, and how they read as published: every standard rule compiled when its plan is built, every cursor's path when it is made. */
+const celFile: PatchedFile = {
+  path: "@bufbuild/protovalidate/dist/esm/cel.js",
+  edits: [[lazyPush, "standard.push({ field, rule, compiled: this.compileRule(rule) });"]],
+};
+const cursorFile: PatchedFile = {
+  path: "@bufbuild/protovalidate/dist/esm/cursor.js",
+  edits: [
+    ["return new Cursor(root, failFast, [], undefined);", "return new Cursor(root, failFast, [], buildPath(root));"],
+    [
+      "return new Cursor(this.root, this.failFast, this.violations, undefined, this, step, arg);",
+      "return new Cursor(this.root, this.failFast, this.violations, this.builder.clone()[step](arg));",
+    ],
   ],
-];
-
-/** protovalidate's cursor.js as published: every cursor's path built when it is made. */
-function undoCursorPatch(source: string): string {
-  return lazyPaths.reduce((text, [patched, published]) => {
-    if (!text.includes(patched)) throw new Error("the installed protovalidate's cursor.js does not carry the patch");
-    return text.replace(patched, published);
-  }, source);
-}
-
-const eagerRules: Plugin = {
-  name: "published-protovalidate",
-  setup(build) {
-    build.onLoad({ filter: /[\\/]@bufbuild[\\/]protovalidate[\\/]dist[\\/]esm[\\/]cel\.js$/ }, (args) => ({
-      contents: undoPatch(readFileSync(args.path, "utf8")),
-      loader: "js",
-    }));
-    build.onLoad({ filter: /[\\/]@bufbuild[\\/]protovalidate[\\/]dist[\\/]esm[\\/]cursor\.js$/ }, (args) => ({
-      contents: undoCursorPatch(readFileSync(args.path, "utf8")),
-      loader: "js",
-    }));
-  },
 };
 
 const work = mkdtempSync(join(tmpdir(), "lazy-cel-"));
@@ -83,19 +60,8 @@ export function check(typeName, bytes, cel) {
 }`;
 
 async function bundle(name: string, patched: boolean): Promise<Check> {
-  const esbuild = await import("esbuild");
-  const outfile = join(work, `${name}.mjs`);
-  await esbuild.build({
-    stdin: { contents: entry, resolveDir: root, loader: "ts" },
-    outfile,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    mainFields: ["module", "main"],
-    logLevel: "error",
-    plugins: patched ? [] : [eagerRules],
-  });
-  return ((await import(pathToFileURL(outfile).href)) as { check: Check }).check;
+  const plugins = patched ? [] : [publishedFiles([celFile, cursorFile])];
+  return (await bundleEntry<{ check: Check }>(entry, join(work, `${name}.mjs`), plugins)).check;
 }
 
 // Values around the rules the app declares: lengths, bounds, formats (email, uuid), blanks.
@@ -162,7 +128,7 @@ describe("protovalidate patched to compile standard CEL rules and build violatio
     for (const file of [cjs, cjs.replace("/cjs/", "/esm/")]) {
       const cel = readFileSync(file, "utf8");
       expect(cel, file).toContain(lazyPush);
-      expect(readFileSync(file.replace(/cel\.js$/, "cursor.js"), "utf8"), file).toContain(lazyPaths[1]![0]);
+      expect(readFileSync(file.replace(/cel\.js$/, "cursor.js"), "utf8"), file).toContain(cursorFile.edits[1]![0]);
     }
   });
 
