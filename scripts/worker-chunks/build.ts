@@ -37,22 +37,23 @@ const withoutAjv: Plugin = {
 };
 
 /** The MCP server (the SDK, zod, the generated tools): imported on the first /mcp request (src/runtime/worker/mcp.ts). */
-export const mcpChunk: WorkerChunk = {
+const mcpChunk: WorkerChunk = {
   entry: "src/mcp/handle-mcp-request.ts",
   outfile: "src/gen/mcp-worker.js",
   plugins: [withoutAjv],
 };
 
 /** otel-cf-workers and the OpenTelemetry SDK: imported on the first request when an OTLP endpoint is set (src/runtime/worker/tracing.ts). */
-export const traceExportChunk: WorkerChunk = {
+const traceExportChunk: WorkerChunk = {
   entry: "src/runtime/worker/trace-export.ts",
   outfile: "src/gen/trace-export-worker.js",
 };
 
-export const workerChunks = [mcpChunk, traceExportChunk];
+const workerChunks = [mcpChunk, traceExportChunk];
 
 /** wrangler.toml's [alias] table (`"package" = "path"` lines), which the main module is bundled with. */
-export function wranglerAliases(toml = readFileSync(new URL("wrangler.toml", root), "utf8")): Record<string, string> {
+function wranglerAliases(): Record<string, string> {
+  const toml = readFileSync(new URL("wrangler.toml", root), "utf8");
   const table = toml.split(/^\[alias\]\s*$/m)[1]?.split(/^\[/m)[0] ?? "";
   return Object.fromEntries([...table.matchAll(/^"([^"]+)"\s*=\s*"([^"]+)"/gm)].map((m) => [m[1], m[2]]));
 }
@@ -64,20 +65,22 @@ export function wranglerAliases(toml = readFileSync(new URL("wrangler.toml", roo
 function wranglerAlias(): Plugin {
   const aliases = wranglerAliases();
   const require = createRequire(new URL("package.json", root));
+  const names = Object.keys(aliases).map((name) => name.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
   return {
     name: "wrangler-alias",
     setup(build) {
-      build.onResolve({ filter: /^@/ }, (args) => {
-        const target = aliases[args.path];
-        return target ? { path: require.resolve(target, { paths: [rootDir] }) } : undefined;
-      });
+      if (names.length === 0) return;
+      build.onResolve({ filter: new RegExp(`^(${names.join("|")})$`) }, (args) => ({
+        path: require.resolve(aliases[args.path] as string, { paths: [rootDir] }),
+      }));
     },
   };
 }
 
 /** Bundles one chunk into an ES module for workerd, as wrangler would have bundled it into the main module. */
-export async function buildWorkerChunk(chunk: WorkerChunk, outfile = fileURLToPath(new URL(chunk.outfile, root))): Promise<string> {
+async function buildWorkerChunk(chunk: WorkerChunk): Promise<string> {
   const esbuild = await import("esbuild");
+  const outfile = fileURLToPath(new URL(chunk.outfile, root));
   await esbuild.build({
     entryPoints: [fileURLToPath(new URL(chunk.entry, root))],
     outfile,
