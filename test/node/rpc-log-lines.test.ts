@@ -34,10 +34,11 @@ const errors: RpcLogEntry["error"][] = [
   { message: "odd \ud83d value", type: "string" },
 ];
 
+const durations = [0, 0.001, 1.5, 123.456, 1e-7, 98765.4321, Number.NaN, Number.POSITIVE_INFINITY, -0];
+
 /** Entries built as the logging interceptor builds them (src/interceptors/logging.ts), over every optional field. */
 function corpus(): RpcLogEntry[] {
   const entries: RpcLogEntry[] = [];
-  const durations = [0, 0.001, 1.5, 123.456, 1e-7, 98765.4321, Number.NaN, Number.POSITIVE_INFINITY];
   let i = 0;
   for (const text of texts) {
     for (const serverFault of [false, true]) {
@@ -56,6 +57,17 @@ function corpus(): RpcLogEntry[] {
       });
       i++;
     }
+  }
+  // Lines without a refusal or an error (every successful call): ids and a subject, each
+  // hostile text once as the procedure and once as the subject, a caller's calls in runs.
+  for (const [j, text] of texts.entries()) {
+    const duration = durations[j % durations.length] ?? 0;
+    // In the interceptor's key order, which is the line's.
+    const line = (procedure: string) =>
+      ({ level: "info", procedure, protocol: "connect", code: j % 2 ? "NOT_FOUND" : "OK", duration_ms: duration }) as const;
+    entries.push({ ...line(`acme.${text}/M`), trace_id: "4bf92f3577b34da6a3ce929d0e0e4736", span_id: "00f067aa0ba902b7" });
+    entries.push({ ...line("acme.user.v1.UserService/GetUser"), subject: text });
+    entries.push({ ...line("acme.user.v1.UserService/GetUser"), trace_id: text, subject: text });
   }
   // pino leaves out fields whose value is undefined.
   entries.push({ level: "info", procedure: "p/M", protocol: "grpc", code: "OK", duration_ms: 2, subject: undefined, refused: undefined });

@@ -1,6 +1,7 @@
 import { pino } from "pino";
 import type { ConfigLog } from "../../config/config-source.ts";
 import type { RpcLogger } from "../../interceptors/logging.ts";
+import { rpcLogLine } from "./rpc-log-line.ts";
 import type { ServerLog } from "./start-server.ts";
 
 let lastMs = Number.NaN;
@@ -33,35 +34,15 @@ export function createPino(destination: pino.DestinationStream): pino.Logger {
 }
 
 /**
- * RPC log lines into pino's destination, as pino writes them ({"level":"info","time":
- * "...", then the entry's fields in RpcLogEntry's order, which is the order the logging
- * interceptor sets them in; fields whose value is undefined left out, as pino does), made
- * by one JSON.stringify of an object with those keys in that order rather than pino's
- * generic path: one line per call through pino (serializer lookups, its string escaper,
- * the rest copy) was about 13% of a gRPC call's CPU. V8's JSON.stringify writes one flat
- * string; the template string it replaced built the line from ~15 pieces and took ~1.5x
- * as long, joined and encoded (a whole GetUser call in process: ~7%; in the server, within
- * the noise: docs/performance.md). Fewer moving parts than that builder, too: no cache
- * of escaped values, no number formatting of our own. Lines are byte for byte pino's
- * (test/node/rpc-log-lines.test.ts). Other lines (config, server) still go through pino,
- * into the same destination, so order is kept.
+ * RPC log lines into pino's destination, as pino writes them (rpc-log-line.ts), rather
+ * than through pino's generic path: one line per call through pino (serializer lookups,
+ * its string escaper, the rest copy) was about 13% of a gRPC call's CPU. Lines are byte
+ * for byte pino's (test/node/rpc-log-lines.test.ts). Other lines (config, server) still
+ * go through pino, into the same destination, so order is kept.
  */
 export function rpcLogLines(destination: pino.DestinationStream): RpcLogger {
   return (entry) => {
-    const line = JSON.stringify({
-      level: entry.level,
-      time: isoTimeOncePerMs(),
-      procedure: entry.procedure,
-      protocol: entry.protocol,
-      code: entry.code,
-      duration_ms: entry.duration_ms,
-      trace_id: entry.trace_id,
-      span_id: entry.span_id,
-      subject: entry.subject,
-      refused: entry.refused,
-      error: entry.error,
-    });
-    destination.write(`${line}\n`);
+    destination.write(rpcLogLine(entry, isoTimeOncePerMs()));
   };
 }
 
