@@ -2,8 +2,10 @@ import { ConnectError, type Interceptor } from "@connectrpc/connect";
 import {
   type Context,
   INVALID_SPAN_CONTEXT,
+  ProxyTracer,
   ROOT_CONTEXT,
   type Span,
+  type SpanContext,
   SpanKind,
   SpanStatusCode,
   type TextMapGetter,
@@ -112,6 +114,25 @@ function contextManagerActive(): boolean {
   return context.with(probe, probeIsActive);
 }
 
+/** The API's no-op tracer, as a ProxyTracer hands it out while no SDK is behind it. */
+const noopTracer = (new ProxyTracer({ getDelegateTracer: () => undefined }, "probe") as unknown as TracerProxy)._getTracer();
+type TracerProxy = { _getTracer(): Tracer };
+
+/** Whether `tracer` makes only the API's non-recording spans: no SDK (yet) behind the global one. */
+function tracesNothing(tracer: Tracer): boolean {
+  return tracer === noopTracer || (tracer instanceof ProxyTracer && (tracer as unknown as TracerProxy)._getTracer() === noopTracer);
+}
+
+/** The ids withOwnIds gives a call when no SDK made its span: in the caller's trace (W3C traceparent) or a new one. */
+function ownIds(header: Headers): SpanContext {
+  const caller = trace.getSpanContext(propagator.extract(ROOT_CONTEXT, header, headerGetter));
+  return {
+    traceId: caller && isSpanContextValid(caller) ? caller.traceId : randomHex(16),
+    spanId: randomHex(8),
+    traceFlags: caller?.traceFlags ?? TraceFlags.NONE,
+  };
+}
+
 export interface ServerTracingOptions {
   tracer: Tracer;
   /**
@@ -132,8 +153,16 @@ export interface ServerTracingOptions {
  */
 export function createServerTracingInterceptor({ tracer, reuseActiveSpan = false, schedule }: ServerTracingOptions): Interceptor {
   return (next) => (req) => {
-    const procedure = procedureOf(req);
     const borrowed = reuseActiveSpan ? trace.getActiveSpan() : undefined;
+    // No SDK and no context manager (main.ts without an OTLP endpoint): a span would record
+    // nothing and no code could read its context, so the call only gets ids (for its log
+    // line, errors and downstream calls) and is not observed: the same ids and log lines,
+    // without two span objects, a context probe and a callback per call.
+    if (!borrowed?.isRecording() && tracesNothing(tracer) && !contextManagerActive()) {
+      req.contextValues.set(spanContextKey, ownIds(req.header));
+      return next(req);
+    }
+    const procedure = procedureOf(req);
     let span: Span;
     // The context the rest of the call runs in; undefined: nothing could read one (see below).
     let spanContext: Context | undefined = context.active();

@@ -2,6 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { createClient, createContextValues } from "@connectrpc/connect";
 import { type SpanContext, context, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { describe, expect, it } from "vitest";
 import { OrderService } from "../../src/gen/acme/order/v1/order_pb.ts";
 import { GetUserRequestSchema, GetUserResponseSchema, UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
@@ -65,14 +66,32 @@ describe("trace ids with tracing off", () => {
       context.disable();
     }
   });
+
+  it("should record spans once an SDK is registered behind a tracer made before it", async () => {
+    // The tracer main.ts hands the app is the API's proxy: whether an SDK is behind it is
+    // asked on every call, so the ids-only path ends when one is registered.
+    const tracer = trace.getTracer("test");
+    const before = await idsInCall(tracer);
+    expect(before.own?.spanId).toMatch(/^[0-9a-f]{16}$/);
+    const exporter = new InMemorySpanExporter();
+    expect(trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }))).toBe(true);
+    try {
+      const { own } = await idsInCall(tracer);
+      const spans = exporter.getFinishedSpans();
+      expect(spans.map((span) => span.name)).toEqual(["acme.user.v1.UserService/GetUser"]);
+      expect(own).toEqual(spans[0]?.spanContext());
+    } finally {
+      trace.disable();
+    }
+  });
 });
 
 /** One call through the server tracing interceptor alone: the ids it gave the call, and the span context active inside it. */
-async function idsInCall(): Promise<{ own?: SpanContext; active?: SpanContext }> {
+async function idsInCall(tracer = trace.getTracer("test")): Promise<{ own?: SpanContext; active?: SpanContext }> {
   let active: SpanContext | undefined;
   const contextValues = createContextValues();
   const method = UserService.method.getUser;
-  const call = createServerTracingInterceptor({ tracer: trace.getTracer("test") })(async () => {
+  const call = createServerTracingInterceptor({ tracer })(async () => {
     active = trace.getSpanContext(context.active());
     return {
       stream: false,
