@@ -37,6 +37,8 @@ const codeNames = Array.from({ length: 17 }, (_, code) => codeName(code === 0 ? 
 interface MethodLabels {
   procedure: string;
   active: Attributes;
+  /** Calls of this method in progress (a field, not a Map entry: two Map lookups fewer per call). */
+  inProgress: number;
   /** Duration attributes by Code (index 0: OK), made on a code's first use. */
   outcomes: (Attributes | undefined)[];
 }
@@ -60,18 +62,17 @@ export function createMetricsInterceptor({ meter, record, schedule }: MetricsOpt
     unit: "{call}",
     description: "RPCs in progress.",
   });
-  const inProgress = new Map<Attributes, number>();
-  active.addCallback((result) => {
-    for (const [attributes, calls] of inProgress) result.observe(calls, attributes);
-  });
   // By the call's RPC attributes: one object per method and RPC system (rpcAttributes).
   const labelsByAttributes = new Map<Attributes, MethodLabels>();
+  active.addCallback((result) => {
+    for (const labels of labelsByAttributes.values()) result.observe(labels.inProgress, labels.active);
+  });
 
   function labelsOf(req: RpcRequest): MethodLabels {
     const active = rpcAttributes(req);
     let labels = labelsByAttributes.get(active);
     if (!labels) {
-      labels = { procedure: procedureOf(req), active, outcomes: [] };
+      labels = { procedure: procedureOf(req), active, inProgress: 0, outcomes: [] };
       labelsByAttributes.set(active, labels);
     }
     return labels;
@@ -95,14 +96,14 @@ export function createMetricsInterceptor({ meter, record, schedule }: MetricsOpt
 
   return (next) => (req) => {
     const labels = labelsOf(req);
-    inProgress.set(labels.active, (inProgress.get(labels.active) ?? 0) + 1);
+    labels.inProgress++;
     return observe(
       next,
       req,
       (failure, elapsedMs) => {
         const seconds = elapsedMs / 1000;
         const code = failure === undefined ? 0 : ConnectError.from(failure).code;
-        inProgress.set(labels.active, (inProgress.get(labels.active) ?? 1) - 1);
+        labels.inProgress--;
         duration.record(seconds, outcomeOf(labels, code));
         record?.(labels.procedure, codeNames[code] ?? "UNKNOWN", seconds);
       },

@@ -144,23 +144,32 @@ export function observe(
  */
 const observersKey = Symbol("observers");
 
-async function observeOnce(
+/** One then() rather than an async function (its frame and await cost more per call; see errors.ts). */
+function observeOnce(
   next: (req: RpcRequest) => Promise<RpcResponse>,
   req: RpcRequest,
   settled: (error: unknown) => void,
 ): Promise<RpcResponse> {
-  let res: RpcResponse;
+  let pending: Promise<RpcResponse>;
   try {
-    res = await next(req);
+    pending = next(req);
   } catch (error) {
     settled(error);
-    throw error;
+    return Promise.reject(error);
   }
-  if (!res.stream) {
-    settled(undefined);
-    return res;
-  }
-  return { ...res, message: observeStream(res.message, settled) };
+  return pending.then(
+    (res) => {
+      if (!res.stream) {
+        settled(undefined);
+        return res;
+      }
+      return { ...res, message: observeStream(res.message, settled) };
+    },
+    (error: unknown) => {
+      settled(error);
+      throw error;
+    },
+  );
 }
 
 /**
