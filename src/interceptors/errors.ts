@@ -30,8 +30,8 @@ export function createErrorsInterceptor(): Interceptor {
     } catch (error) {
       return Promise.reject(sanitize(error, req));
     }
-    // One then() rather than an async function: its frame, promise and await were ~1 KB
-    // of the ~4 KB the chain allocates per call (docs/performance.md, eighteenth session).
+    // One then() rather than an async function: a frame, a promise and an await fewer per
+    // call (docs/performance.md, eighteenth session).
     return pending.then(
       (res) => (res.stream ? { ...res, message: sanitizeStream(res.message, req) } : res),
       (error: unknown) => {

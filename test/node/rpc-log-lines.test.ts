@@ -120,6 +120,29 @@ describe("rpcLogLines", () => {
     expect(ours.lines.map(withoutTime)).toEqual(oracle.lines.map(withoutTime));
   });
 
+  it("should write every duration the logging interceptor can give as pino does", () => {
+    const oracle = capture();
+    const logger = createPino(oracle);
+    const ours = capture();
+    const log = rpcLogLines(ours);
+    // Whole microseconds in ms (as logging.ts rounds them): every one up to 20 ms, then
+    // seeded ones up to and past the 1e9 ms where the fast path ends.
+    let seed = 7;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const durations = Array.from({ length: 20_001 }, (_, i) => i / 1000);
+    for (const scale of [1e3, 1e6, 1e9, 1e12]) {
+      for (let i = 0; i < 2000; i++) durations.push(Math.round(random() * scale * 1000) / 1000);
+    }
+    durations.push(999_999_999.999, 1e9, 1e9 + 0.001, 0.1 + 0.2, 1 / 3);
+    for (const duration_ms of durations) {
+      const entry = { level: "info", procedure: "p/M", protocol: "grpc", code: "OK", duration_ms } as const;
+      const { level, ...fields } = entry;
+      logger[level](fields);
+      log(entry);
+    }
+    expect(ours.lines.map(withoutTime)).toEqual(oracle.lines.map(withoutTime));
+  });
+
   it("should give pino's own lines (config, server) the same ISO time as RPC lines", () => {
     const lines = capture();
     const before = Date.now();

@@ -72,8 +72,19 @@ function middle(procedure: string, protocol: string, code: string): string {
 
 /** A number as JSON.stringify writes it: NaN and the infinities as null. */
 function numberText(value: number): string {
+  // Durations are whole microseconds in ms (logging.ts rounds them): written from the
+  // whole milliseconds (V8 keeps small integers' strings) and a kept fraction, instead of
+  // the shortest-digits conversion of a double on every line. The same text below 1e9 ms,
+  // where doubles are far closer together than 0.001 (test/node/rpc-log-lines.test.ts).
+  const micros = Math.round(value * 1000);
+  if (value >= 0 && value < 1e9 && micros / 1000 === value) {
+    return `${Math.floor(micros / 1000)}${fractions[micros % 1000]}`;
+  }
   return Number.isFinite(value) ? String(value) : "null";
 }
+
+/** ".5", ".25", ".125", "" for 0: each thousandth as String() writes it after the point. */
+const fractions = Array.from({ length: 1000 }, (_, i) => (i === 0 ? "" : `.${String(i).padStart(3, "0").replace(/0+$/, "")}`));
 
 // Calls of one caller come in runs: its subject escaped once per run.
 let lastSubject: string | undefined;
