@@ -128,7 +128,10 @@ describe("rpcLogLines", () => {
     // Whole microseconds in ms (as logging.ts rounds them): every one up to 20 ms, then
     // seeded ones up to and past the 1e9 ms where the fast path ends.
     let seed = 7;
-    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const random = () => {
+      seed = (seed * 48271) % 2147483647;
+      return seed / 2147483647;
+    };
     const durations = Array.from({ length: 20_001 }, (_, i) => i / 1000);
     for (const scale of [1e3, 1e6, 1e9, 1e12]) {
       for (let i = 0; i < 2000; i++) durations.push(Math.round(random() * scale * 1000) / 1000);
