@@ -192,6 +192,52 @@ describe("invokeUnary against connect's invokeUnaryImplementation", () => {
     expect(ours.trailer).toEqual([["x-trail", "2"]]);
   });
 
+  it("should build a method's chain once, and give each call in flight its own context", async () => {
+    // connect runs an interceptor's outer function on every call; the fast path once per
+    // method (invocation.ts, methodChain). Calls overlap here: each must still reach the
+    // implementation with its own handler context, and the interceptors with their own request.
+    const counts = { outer: 0, inner: 0 };
+    const counting: Interceptor = (next) => {
+      counts.outer++;
+      return (req) => {
+        counts.inner++;
+        return next(req);
+      };
+    };
+    const interceptors = [counting, counting];
+    const spec = {
+      kind: "unary",
+      method,
+      impl: async (input: { id: string }, context: HandlerContext) => {
+        await new Promise((resolve) => setTimeout(resolve, Number(input.id) % 3));
+        return { user: { id: `${input.id}:${context.requestHeader.get("x-call")}` } };
+      },
+    } as unknown as UnarySpec;
+    const outputs = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => {
+        const context = contextFor(spec);
+        context.requestHeader.set("x-call", String(i));
+        return invokeUnary(spec, context, create(GetUserRequestSchema, { id: String(i) }), interceptors);
+      }),
+    );
+    expect(outputs.map((output) => (output as unknown as { user: { id: string } }).user.id)).toEqual(
+      Array.from({ length: 6 }, (_, i) => `${i}:${i}`),
+    );
+    expect(counts).toEqual({ outer: 2, inner: 12 });
+    // Other interceptors (another router's) get a chain of their own.
+    await invokeUnary(spec, contextFor(spec), create(GetUserRequestSchema, { id: "9" }), [counting]);
+    expect(counts).toEqual({ outer: 3, inner: 13 });
+  });
+
+  it("should fail with internal, not crash, when an interceptor hands on other contextValues", async () => {
+    const spec = { kind: "unary", method, impl: async () => ({ user }) } as unknown as UnarySpec;
+    const replacing: Interceptor = (next) => (req) => next({ ...req, contextValues: createContextValues() });
+    const failure = await invokeUnary(spec, contextFor(spec), create(GetUserRequestSchema, { id: "7" }), [replacing]).catch((e) => e);
+    expect(failure).toBeInstanceOf(ConnectError);
+    expect((failure as ConnectError).code).toBe(Code.Internal);
+    expect((failure as ConnectError).rawMessage).toBe("an interceptor replaced the request's contextValues");
+  });
+
   it("should run the implementation alone without interceptors", async () => {
     // connect's signature takes an array; its applyInterceptors accepts none at all too.
     for (const interceptors of [undefined, []] as Interceptor[][]) {

@@ -1,6 +1,6 @@
 import { type DescMessage, type Message, create } from "@bufbuild/protobuf";
 import type { HandlerContext, Interceptor, MethodImplSpec, StreamResponse } from "@connectrpc/connect";
-import { type RequestParts, applyInterceptors, copyHeaders, mergeRequest, requestFor } from "./invocation.ts";
+import { type RequestParts, contextOfChain, copyHeaders, enterChain, mergeRequest, methodChain, requestFor } from "./invocation.ts";
 import { singleMessage } from "./unary-call.ts";
 
 type ServerStreamSpec = MethodImplSpec & { kind: "server_streaming" };
@@ -12,7 +12,8 @@ type ServerStreamSpec = MethodImplSpec & { kind: "server_streaming" };
  * chain, output normalized with `create`, response headers and, once the stream has
  * ended, trailers copied to the context), without its generators: connect's build turns
  * async generators into helper-driven ones, several promises per message at each of its
- * two layers. Call `finish()` after the last message to copy the trailers.
+ * two layers. The chain is built once per method (methodChain). Call `finish()` after the
+ * last message to copy the trailers.
  */
 export async function invokeServerStream(
   spec: ServerStreamSpec,
@@ -20,19 +21,21 @@ export async function invokeServerStream(
   input: AsyncIterable<Message>,
   interceptors: readonly Interceptor[] | undefined,
 ): Promise<{ messages: AsyncIterator<Message>; finish(): void }> {
-  const common = { service: spec.method.parent, header: context.responseHeader, trailer: context.responseTrailer };
-  const next = applyInterceptors(
-    async (req: { message: AsyncIterable<Message> } & RequestParts): Promise<StreamResponse> => ({
-      stream: true,
-      message: normalizeIterable(
-        spec.method.output,
-        spec.impl(await singleMessage(req.message, "server-streaming"), mergeRequest(context, req)),
-      ),
-      method: spec.method,
-      ...common,
-    }),
-    interceptors,
-  );
+  enterChain(context);
+  const next = methodChain(spec, interceptors, () => {
+    const { method } = spec;
+    return async (req: { message: AsyncIterable<Message> } & RequestParts): Promise<StreamResponse> => {
+      const call = contextOfChain(req.contextValues);
+      return {
+        stream: true,
+        message: normalizeIterable(method.output, spec.impl(await singleMessage(req.message, "server-streaming"), mergeRequest(call, req))),
+        method,
+        service: method.parent,
+        header: call.responseHeader,
+        trailer: call.responseTrailer,
+      };
+    };
+  });
   const res = await next(requestFor(spec, context, true, input));
   copyHeaders(res.header, context.responseHeader);
   return {
