@@ -22,6 +22,7 @@ import { ATTR_ERROR_TYPE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from "@opentel
 import { ATTR_ENDUSER_ID, ATTR_RPC_RESPONSE_STATUS_CODE } from "@opentelemetry/semantic-conventions/incubating";
 import { callerKey } from "../auth/caller.ts";
 import { type SettleScheduler, codeName, isServerFault, observe, procedureOf, rpcAttributes } from "./rpc-call.ts";
+import { randomHex } from "../telemetry/random-hex.ts";
 import { spanContextKey } from "../telemetry/span-context.ts";
 
 // W3C trace context, independent of what (if anything) registered a global propagator:
@@ -50,38 +51,6 @@ function settle(span: Span, failure: unknown, kind: SpanKind, end: boolean): voi
     }
   }
   if (end) span.end();
-}
-
-// Random bytes for ids, drawn from the runtime's generator in blocks: one
-// getRandomValues call per 170 calls instead of a UUID (and a system call) per id.
-// Trace and span ids only need to be unique (the OpenTelemetry SDK itself uses Math.random).
-const randomBlock = new Uint8Array(4096);
-let nextByte = randomBlock.length;
-const hexDigits = Array.from("0123456789abcdef", (digit) => digit.charCodeAt(0));
-// The id's character codes, by byte count (8: span id, 16: trace id), reused by every call:
-// one string made from them at once, instead of one intermediate string per byte.
-const charCodes = new Map<number, number[]>();
-
-/** `bytes` random bytes as lowercase hex; never all zeros (an invalid id). */
-function randomHex(bytes: number): string {
-  if (nextByte + bytes > randomBlock.length) {
-    crypto.getRandomValues(randomBlock);
-    nextByte = 0;
-  }
-  let codes = charCodes.get(bytes);
-  if (!codes) {
-    codes = new Array<number>(2 * bytes).fill(0);
-    charCodes.set(bytes, codes);
-  }
-  let zero = true;
-  for (let i = 0; i < bytes; i++) {
-    const byte = randomBlock[nextByte + i] as number;
-    codes[2 * i] = hexDigits[byte >> 4] as number;
-    codes[2 * i + 1] = hexDigits[byte & 15] as number;
-    zero &&= byte === 0;
-  }
-  nextByte += bytes;
-  return zero ? randomHex(bytes) : String.fromCharCode.apply(null, codes);
 }
 
 /**
