@@ -3,7 +3,7 @@ import { createClient, createContextValues } from "@connectrpc/connect";
 import { type SpanContext, context, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { OrderService } from "../../src/gen/acme/order/v1/order_pb.ts";
 import { GetUserRequestSchema, GetUserResponseSchema, UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
 import { createServerTracingInterceptor } from "../../src/interceptors/tracing.ts";
@@ -65,6 +65,16 @@ describe("trace ids with tracing off", () => {
     } finally {
       context.disable();
     }
+  });
+
+  it("should give a call its ids without starting a span while no SDK is registered", async () => {
+    // The ids-only path rests on telling the API's no-op tracer apart (tracing.ts,
+    // tracesNothing): if an @opentelemetry/api update broke that, spans would be started again.
+    const tracer = trace.getTracer("test");
+    const startSpan = vi.spyOn(tracer, "startSpan");
+    const { own } = await idsInCall(tracer);
+    expect(own?.spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(startSpan).not.toHaveBeenCalled();
   });
 
   it("should record spans once an SDK is registered behind a tracer made before it", async () => {
