@@ -157,7 +157,7 @@ function observeOnce(
     settled(error);
     return Promise.reject(error);
   }
-  return pending.then(
+  return Promise.resolve(pending).then(
     (res) => {
       if (!res.stream) {
         settled(undefined);
