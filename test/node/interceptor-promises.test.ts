@@ -34,11 +34,13 @@ const response = {
   method,
 };
 
-function chain(inner: (req: never) => unknown, logs: RpcLogEntry[]) {
+type Call = (req: never) => Promise<unknown>;
+
+function chain(inner: (req: never) => unknown, logs: RpcLogEntry[]): Call {
   const interceptors: Interceptor[] = [createLoggingInterceptor((entry) => logs.push(entry)), createErrorsInterceptor()];
-  return interceptors.reduceRight((next, interceptor) => interceptor(next as never) as never, inner as never) as (
-    req: never,
-  ) => Promise<unknown>;
+  let call = inner as unknown as Call;
+  for (const interceptor of interceptors.toReversed()) call = interceptor(call as never) as unknown as Call;
+  return call;
 }
 
 describe("errors and observers around what an inner interceptor returns", () => {
