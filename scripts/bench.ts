@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { useBenchAuth } from "./bench/bench-auth.ts";
 import { machineFacts } from "./bench/machine.ts";
+import { readCpuTicks, stealShare } from "./bench/steal.ts";
 import { markdownReport } from "./bench/markdown-report.ts";
 import type { BenchReport, RowResult } from "./bench/results.ts";
 import { runColdStartRows } from "./bench/run-cold-starts.ts";
@@ -106,6 +107,7 @@ function workerRows(outcome: Awaited<ReturnType<typeof runWorkerRows>>): RowResu
 }
 
 let exitCode = 0;
+const ticksAtStart = readCpuTicks();
 try {
   log(
     `bench${settings.smoke ? " (smoke)" : ""}: ${settings.runs} run(s) x ${settings.seconds} s; ${tools.missing.join("; ") || "all tools present"}`,
@@ -131,7 +133,7 @@ try {
   applyRatiosAndTargets(rows);
 
   const report: BenchReport = {
-    machine: machineFacts(tools),
+    machine: machineFacts(tools, stealShare(ticksAtStart, readCpuTicks())),
     settings: { ...settings },
     rows,
     notRun: [...tools.missing, ...(worker.ran ? [] : [`worker: ${worker.reason}`])],

@@ -5,7 +5,7 @@ import { projectRoot } from "./settings.ts";
 import type { BenchTools } from "./tools.ts";
 
 /** What a reader needs to compare two runs: the machine, the Node, the commit. */
-export function machineFacts(tools: BenchTools): MachineFacts {
+export function machineFacts(tools: BenchTools, stealShare?: number): MachineFacts {
   const git = (...args: string[]) => {
     const result = spawnSync("git", args, { cwd: projectRoot, encoding: "utf8" });
     return result.status === 0 ? result.stdout.trim() : undefined;
@@ -23,5 +23,6 @@ export function machineFacts(tools: BenchTools): MachineFacts {
     pinned: tools.pinned,
     ...(commit ? { gitCommit: commit } : {}),
     ...(status !== undefined ? { gitDirty: status.length > 0 } : {}),
+    ...(stealShare !== undefined ? { stealShare } : {}),
   };
 }

@@ -30,6 +30,7 @@ export function markdownReport(report: BenchReport): string {
   const { machine, settings } = report;
   const lines = [
     `Bench ${machine.date}: ${machine.cpus} x ${machine.cpuModel}, Node ${machine.node}, ` +
+      (machine.stealShare !== undefined ? `hypervisor steal ${(machine.stealShare * 100).toFixed(1)}% of CPU time, ` : "") +
       `${machine.pinned ? "servers on CPU 0, load on CPU 1" : "NOT pinned"}, ` +
       `${settings.runs} run(s) x ${settings.seconds} s (+${settings.warmUpSeconds} s warm-up each, ` +
       `after ${settings.warmUpRounds ?? 0} unmeasured round(s)), medians; ` +

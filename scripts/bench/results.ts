@@ -66,6 +66,8 @@ export interface MachineFacts {
   pinned: boolean;
   gitCommit?: string;
   gitDirty?: boolean;
+  /** The share of the machine's CPU time its hypervisor took during the run (steal, /proc/stat); absent off Linux. */
+  stealShare?: number;
 }
 
 export interface BenchReport {
