@@ -1,15 +1,15 @@
-import { create } from "@bufbuild/protobuf";
 import { createClient, createContextValues } from "@connectrpc/connect";
 import { type SpanContext, context, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { describe, expect, it, vi } from "vitest";
 import { OrderService } from "../../src/gen/acme/order/v1/order_pb.ts";
-import { GetUserRequestSchema, GetUserResponseSchema, UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
+import { UserService } from "../../src/gen/acme/user/v1/user_pb.ts";
 import { createServerTracingInterceptor } from "../../src/interceptors/tracing.ts";
 import { spanContextKey } from "../../src/telemetry/span-context.ts";
 import { newTraceparent } from "../shared/trace-assertions.ts";
 import { uniqueEmail } from "../shared/user-service-contract.ts";
+import { getUserRequest, getUserResponse } from "./get-user-call.ts";
 import { createInMemoryApp } from "./in-memory-app.ts";
 
 // No OpenTelemetry SDK is registered in this file: the API is a no-op, as on a Worker
@@ -100,28 +100,10 @@ describe("trace ids with tracing off", () => {
 async function idsInCall(tracer = trace.getTracer("test")): Promise<{ own?: SpanContext; active?: SpanContext }> {
   let active: SpanContext | undefined;
   const contextValues = createContextValues();
-  const method = UserService.method.getUser;
   const call = createServerTracingInterceptor({ tracer })(async () => {
     active = trace.getSpanContext(context.active());
-    return {
-      stream: false,
-      message: create(GetUserResponseSchema),
-      header: new Headers(),
-      trailer: new Headers(),
-      service: UserService,
-      method,
-    } as never;
+    return getUserResponse();
   });
-  await call({
-    stream: false,
-    message: create(GetUserRequestSchema),
-    method,
-    service: UserService,
-    requestMethod: "POST",
-    url: "http://127.0.0.1/acme.user.v1.UserService/GetUser",
-    signal: new AbortController().signal,
-    header: new Headers({ "content-type": "application/grpc" }),
-    contextValues,
-  } as never);
+  await call(getUserRequest("application/grpc", contextValues));
   return { own: contextValues.get(spanContextKey), active };
 }
