@@ -65,11 +65,16 @@ function withOwnIds(span: Span, parent: ReturnType<typeof context.active>): Span
   if (span.isRecording() || (own !== INVALID_SPAN_CONTEXT && own.spanId !== caller?.spanId && isSpanContextValid(own))) {
     return span;
   }
-  return trace.wrapSpanContext({
+  return trace.wrapSpanContext(idsAfter(caller));
+}
+
+/** Ids of a call's own: a fresh span id, in the caller's trace (when valid) or a new one. */
+function idsAfter(caller: SpanContext | undefined): SpanContext {
+  return {
     traceId: caller && isSpanContextValid(caller) ? caller.traceId : randomHex(16),
     spanId: randomHex(8),
     traceFlags: caller?.traceFlags ?? TraceFlags.NONE,
-  });
+  };
 }
 
 // A context no code but contextManagerActive makes: active() returns it inside with() only
@@ -95,14 +100,9 @@ function tracesNothing(tracer: Tracer): boolean {
   return tracer === noopTracer || (tracer instanceof ProxyTracer && (tracer as unknown as TracerProxy)._getTracer?.() === noopTracer);
 }
 
-/** The ids withOwnIds gives a call when no SDK made its span: in the caller's trace (W3C traceparent) or a new one. */
+/** The ids withOwnIds gives a call when no SDK made its span, after the caller's W3C traceparent. */
 function ownIds(header: Headers): SpanContext {
-  const caller = trace.getSpanContext(propagator.extract(ROOT_CONTEXT, header, headerGetter));
-  return {
-    traceId: caller && isSpanContextValid(caller) ? caller.traceId : randomHex(16),
-    spanId: randomHex(8),
-    traceFlags: caller?.traceFlags ?? TraceFlags.NONE,
-  };
+  return idsAfter(trace.getSpanContext(propagator.extract(ROOT_CONTEXT, header, headerGetter)));
 }
 
 export interface ServerTracingOptions {

@@ -14,7 +14,7 @@ import type { RpcLogEntry } from "../../interceptors/logging.ts";
  */
 export function rpcLogLine(entry: RpcLogEntry, time: string): string {
   if (entry.refused !== undefined || entry.error !== undefined) return wholeLine(entry, time);
-  let line = `${levelPrefix(entry.level)}${time}${middle(entry.procedure, entry.protocol, entry.code)}${numberText(entry.duration_ms)}`;
+  let line = `${levelPrefixes[entry.level]}${time}${middle(entry.procedure, entry.protocol, entry.code)}${numberText(entry.duration_ms)}`;
   if (entry.trace_id !== undefined) line += `,"trace_id":${JSON.stringify(entry.trace_id)}`;
   if (entry.span_id !== undefined) line += `,"span_id":${JSON.stringify(entry.span_id)}`;
   if (entry.subject !== undefined) line += `,"subject":${subjectText(entry.subject)}`;
@@ -38,12 +38,8 @@ function wholeLine(entry: RpcLogEntry, time: string): string {
   return `${line}\n`;
 }
 
-const levelPrefixes = { info: '{"level":"info","time":"', error: '{"level":"error","time":"' } as const;
-
-/** `{"level":"info","time":"`: the time (an ISO string, nothing to escape) follows. */
-function levelPrefix(level: RpcLogEntry["level"]): string {
-  return levelPrefixes[level] ?? `{"level":${JSON.stringify(level)},"time":"`;
-}
+/** `{"level":"info","time":"` by level: the time (an ISO string, nothing to escape) follows. */
+const levelPrefixes: Record<RpcLogEntry["level"], string> = { info: '{"level":"info","time":"', error: '{"level":"error","time":"' };
 
 /** The middles made so far, by procedure, protocol and code (nested: no key string built per call). */
 const middles = new Map<string, Map<string, Map<string, string>>>();

@@ -11,7 +11,7 @@ import { Code, ConnectError, type HandlerContext, type Interceptor, type MethodI
  * connect's applyInterceptors, without its copy and reverse of the array: the first
  * interceptor is the outermost.
  */
-export function applyInterceptors<F>(next: F, interceptors: readonly Interceptor[] | undefined): F {
+function applyInterceptors<F>(next: F, interceptors: readonly Interceptor[] | undefined): F {
   let chained = next;
   for (let i = (interceptors?.length ?? 0) - 1; i >= 0; i--) {
     chained = interceptors![i]!(chained as never) as F;
